@@ -1,0 +1,78 @@
+/* ScriptsManager front-end core: JSON API calls with CSRF, translations, toasts. */
+(function () {
+  "use strict";
+
+  let csrfToken = null;
+  const strings = JSON.parse(document.getElementById("sm-i18n").textContent || "{}");
+
+  async function fetchToken() {
+    if (!csrfToken) {
+      const response = await fetch("/api/auth/csrf", { credentials: "same-origin" });
+      csrfToken = (await response.json()).csrf_token;
+    }
+    return csrfToken;
+  }
+
+  async function request(method, url, body) {
+    const headers = { Accept: "application/json" };
+    if (method !== "GET") headers["X-CSRFToken"] = await fetchToken();
+    if (body !== undefined) headers["Content-Type"] = "application/json";
+    const response = await fetch(url, {
+      method,
+      headers,
+      credentials: "same-origin",
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    let data = null;
+    try {
+      data = await response.json();
+    } catch (_ignored) {
+      data = null;
+    }
+    if (!response.ok) {
+      const error = new Error((data && data.error && data.error.message) || response.statusText);
+      error.status = response.status;
+      error.field = data && data.error ? data.error.field : undefined;
+      throw error;
+    }
+    if (data && data.csrf_token) csrfToken = data.csrf_token;
+    return data;
+  }
+
+  function t(key, values) {
+    let text = strings[key] || key;
+    for (const [name, value] of Object.entries(values || {})) {
+      text = text.replaceAll("{" + name + "}", String(value));
+    }
+    return text;
+  }
+
+  function toast(message, kind) {
+    const container = document.getElementById("sm-toasts");
+    const element = document.createElement("div");
+    element.className = "toast align-items-center border-0 text-bg-" + (kind || "primary");
+    element.setAttribute("role", "status");
+    const wrapper = document.createElement("div");
+    wrapper.className = "d-flex";
+    const text = document.createElement("div");
+    text.className = "toast-body";
+    text.textContent = message;
+    wrapper.appendChild(text);
+    element.appendChild(wrapper);
+    container.appendChild(element);
+    const instance = bootstrap.Toast.getOrCreateInstance(element, { delay: 4000 });
+    element.addEventListener("hidden.bs.toast", () => element.remove());
+    instance.show();
+  }
+
+  window.SM = {
+    api: {
+      get: (url) => request("GET", url),
+      post: (url, body) => request("POST", url, body === undefined ? {} : body),
+      put: (url, body) => request("PUT", url, body),
+      del: (url) => request("DELETE", url),
+    },
+    t,
+    toast,
+  };
+})();

@@ -1,0 +1,1 @@
+"""ScriptsManager desktop shell (pywebview)."""

@@ -1,0 +1,98 @@
+"""Authentication: CSRF token, login, logout, current user, password change, first admin."""
+
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, request, session
+from flask_login import current_user, login_user, logout_user
+from flask_wtf.csrf import generate_csrf
+from pydantic import Field
+
+from server.api.common import Body, accepts, actor
+from server.security.access import public, require_level
+from server.services.errors import Conflict
+from server.services.registry import services
+
+bp = Blueprint("auth_api", __name__, url_prefix="/api/auth")
+
+
+class LoginRequest(Body):
+    """Credentials."""
+
+    username: str = Field(min_length=1, max_length=50)
+    password: str = Field(min_length=1, max_length=256)
+
+
+class PasswordChange(Body):
+    """One's current and new password."""
+
+    current_password: str = Field(max_length=256)
+    new_password: str = Field(max_length=256)
+
+
+class FirstAdmin(Body):
+    """The first admin account, created from the first-run page."""
+
+    username: str
+    email: str
+    password: str
+
+
+@bp.get("/csrf")
+@public
+def csrf_token():
+    """Return a CSRF token for the X-CSRFToken header of later mutations."""
+    return jsonify({"csrf_token": generate_csrf()})
+
+
+@bp.post("/login")
+@public
+@accepts(LoginRequest)
+def login(body: LoginRequest):
+    """Log in; 401 for wrong credentials, 429 after repeated failures."""
+    user = services().auth.login(
+        body.username, body.password, request.remote_addr or "", request.user_agent.string
+    )
+    session.clear()
+    session.permanent = True
+    login_user(user)
+    return jsonify({"user": user.to_dict(), "csrf_token": generate_csrf()})
+
+
+@bp.post("/logout")
+@require_level("viewer")
+def logout():
+    """Log out and revoke this session on the server."""
+    services().auth.logout(current_user.token, actor())
+    logout_user()
+    session.clear()
+    return jsonify({"status": "logged_out", "csrf_token": generate_csrf()})
+
+
+@bp.get("/user")
+@require_level("viewer")
+def current():
+    """Return the logged-in user."""
+    return jsonify({"user": current_user.to_dict()})
+
+
+@bp.post("/password")
+@require_level("viewer")
+@accepts(PasswordChange)
+def change_password(body: PasswordChange):
+    """Change one's own password; every other session of the user is revoked."""
+    svc = services()
+    svc.users.change_password(current_user.id, body.current_password, body.new_password, actor())
+    svc.auth.revoke_all(current_user.id, keep_token=current_user.token)
+    return jsonify({"status": "password_changed"})
+
+
+@bp.post("/setup")
+@public
+@accepts(FirstAdmin)
+def create_first_admin(body: FirstAdmin):
+    """Create the first admin while no admin exists (409 afterwards)."""
+    users = services().users
+    if users.has_admin():
+        raise Conflict("An admin already exists; log in instead.")
+    user = users.create(body.username, body.email, body.password, "admin", actor())
+    return jsonify({"user": {"id": user.id, "username": user.username}}), 201

@@ -1,0 +1,18 @@
+"""Liveness for monitors and the desktop shell."""
+
+from __future__ import annotations
+
+from flask import Blueprint, jsonify
+
+from server.security.access import public
+from server.services.registry import services
+
+bp = Blueprint("health_api", __name__)
+
+
+@bp.get("/health")
+@public
+def health():
+    """Report status (200 healthy, 503 otherwise), database, running scripts, ports."""
+    report = services().health.report()
+    return jsonify(report), 200 if report["status"] == "healthy" else 503

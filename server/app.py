@@ -1,0 +1,112 @@
+"""The application factory: a short, ordered list of ``init_*`` steps."""
+
+from __future__ import annotations
+
+import logging
+import time
+from datetime import timedelta
+
+from flask import Flask, g, request
+
+from server import __version__
+from server.extensions import csrf, login_manager, socketio
+from server.security.access import enforce_access
+from server.security.headers import add_security_headers
+from server.services.registry import EXTENSION_KEY, Services, build_services
+from server.settings import Settings, ensure_secret_key, load_settings
+from server.system_logs import ACCESS_LOGGER, configure_logging
+
+logger = logging.getLogger(__name__)
+access_logger = logging.getLogger(ACCESS_LOGGER)
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    """Build a manager app; nothing is created or started at import time."""
+    settings = ensure_secret_key(settings or load_settings())
+    app = Flask(__name__, static_folder=None, template_folder="web/templates")
+    init_config(app, settings)
+    services = init_services(app, settings)
+    init_extensions(app, services)
+    init_request_hooks(app, services)
+    init_routes(app)
+    logger.info("ScriptsManager %s ready (home %s)", __version__, settings.home)
+    return app
+
+
+def shutdown_app(app: Flask | None) -> None:
+    """Stop what an app started: children, background jobs, database connections."""
+    if app is None or EXTENSION_KEY not in app.extensions:
+        return
+    app.extensions[EXTENSION_KEY].shutdown()
+    logger.info("ScriptsManager stopped")
+
+
+def init_config(app: Flask, settings: Settings) -> None:
+    """Apply Flask's own settings derived from ours."""
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        SESSION_COOKIE_NAME="scriptsmanager_session",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.session_cookie_secure,
+        PERMANENT_SESSION_LIFETIME=timedelta(seconds=settings.auth_session_lifetime),
+        WTF_CSRF_TIME_LIMIT=None,
+        WTF_CSRF_SSL_STRICT=settings.session_cookie_secure,
+        MAX_CONTENT_LENGTH=16 * 1024 * 1024,
+        JSON_SORT_KEYS=False,
+    )
+
+
+def init_services(app: Flask, settings: Settings) -> Services:
+    """Create the folder tree, logs, database schema and every service."""
+    services = build_services(settings)
+    services.layout.ensure()
+    configure_logging(services.layout.system_logs, settings.log_level)
+    services.db.migrate()
+    app.extensions[EXTENSION_KEY] = services
+    return services
+
+
+def init_extensions(app: Flask, services: Services) -> None:
+    """Bind CSRF protection, the login manager and Socket.IO."""
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.session_protection = None  # sessions are revocable server-side records
+    login_manager.user_loader(services.auth.load)
+    socketio.init_app(app, async_mode="threading")
+
+
+def init_request_hooks(app: Flask, services: Services) -> None:
+    """Enforce access rules, end database sessions, add headers and log access."""
+
+    @app.before_request
+    def start_request() -> None:
+        g.started = time.perf_counter()
+        enforce_access()
+
+    @app.teardown_request
+    def end_request(_error: BaseException | None) -> None:
+        services.db.remove()
+
+    @app.after_request
+    def finish_request(response):
+        add_security_headers(response)
+        elapsed = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
+        access_logger.info(
+            '%s "%s %s" %s %.1fms',
+            request.remote_addr,
+            request.method,
+            request.full_path.rstrip("?"),
+            response.status_code,
+            elapsed,
+        )
+        return response
+
+
+def init_routes(app: Flask) -> None:
+    """Register the JSON API, the HTML pages, the assets and the error handlers."""
+    from server.api import register_api
+    from server.web import register_web
+
+    register_api(app)
+    register_web(app)

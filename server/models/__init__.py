@@ -1,0 +1,30 @@
+"""SQLAlchemy models of every table; importing this package registers them all."""
+
+from server.models.audit import AuditEvent
+from server.models.base import Base, utcnow
+from server.models.catalog import (
+    CondaEnvironment,
+    MetadataHistory,
+    Script,
+    ScriptGroup,
+    UserScriptTag,
+)
+from server.models.runs import ExecutionLog, PortAllocation, ScriptProcess, UserProject
+from server.models.user import AuthSession, User
+
+__all__ = [
+    "AuditEvent",
+    "AuthSession",
+    "Base",
+    "CondaEnvironment",
+    "ExecutionLog",
+    "MetadataHistory",
+    "PortAllocation",
+    "Script",
+    "ScriptGroup",
+    "ScriptProcess",
+    "User",
+    "UserProject",
+    "UserScriptTag",
+    "utcnow",
+]

@@ -1,0 +1,106 @@
+"""Projects, port allocations, script processes and execution logs."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from server.models.base import Base, Created, IntPK, JsonValue, LongText, Timestamp, utcnow
+
+
+class UserProject(Base):
+    """A user's named project within a group; it owns a data folder."""
+
+    __tablename__ = "user_projects"
+    __table_args__ = (UniqueConstraint("user_id", "project_name", "group_id"),)
+
+    id: Mapped[IntPK]
+    user_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    project_name: Mapped[str] = mapped_column(String(100))
+    group_id: Mapped[int | None] = mapped_column(Integer, ForeignKey("script_groups.id"))
+    description: Mapped[LongText]
+    is_default: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[Created]
+    last_accessed: Mapped[Timestamp]
+
+
+class PortAllocation(Base):
+    """A port handed to a script interface; ``status`` is allocated, active or released."""
+
+    __tablename__ = "port_allocations"
+
+    id: Mapped[IntPK]
+    port_number: Mapped[int] = mapped_column(Integer, unique=True)
+    script_id: Mapped[int | None] = mapped_column(Integer, ForeignKey("scripts.id"))
+    user_id: Mapped[int | None] = mapped_column(
+        Integer, ForeignKey("users.id", ondelete="SET NULL")
+    )
+    project_id: Mapped[int | None] = mapped_column(
+        Integer, ForeignKey("user_projects.id", ondelete="SET NULL")
+    )
+    process_id: Mapped[int | None] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(20))
+    allocated_at: Mapped[Created]
+    released_at: Mapped[Timestamp]
+
+
+class ScriptProcess(Base):
+    """A running script child process and the tab or window that keeps it alive."""
+
+    __tablename__ = "script_processes"
+
+    id: Mapped[IntPK]
+    script_id: Mapped[int | None] = mapped_column(Integer, ForeignKey("scripts.id"))
+    user_id: Mapped[int | None] = mapped_column(
+        Integer, ForeignKey("users.id", ondelete="SET NULL")
+    )
+    process_id: Mapped[int] = mapped_column(Integer)
+    flask_port: Mapped[int | None] = mapped_column(Integer)
+    tab_session_id: Mapped[str | None] = mapped_column(String(100))
+    status: Mapped[str] = mapped_column(String(20))
+    started_at: Mapped[Created]
+    last_ping: Mapped[Timestamp]
+    ended_at: Mapped[Timestamp]
+
+
+class ExecutionLog(Base):
+    """One run of a script: context, status and (bounded) captured output."""
+
+    __tablename__ = "execution_logs"
+
+    id: Mapped[IntPK]
+    script_id: Mapped[int | None] = mapped_column(Integer, ForeignKey("scripts.id"))
+    user_id: Mapped[int | None] = mapped_column(
+        Integer, ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    project_id: Mapped[int | None] = mapped_column(
+        Integer, ForeignKey("user_projects.id", ondelete="SET NULL")
+    )
+    session_id: Mapped[str | None] = mapped_column(String(100))
+    execution_uuid: Mapped[str] = mapped_column(String(36), unique=True)
+    status: Mapped[str] = mapped_column(String(20))
+    start_time: Mapped[Created]
+    end_time: Mapped[Timestamp]
+    duration_seconds: Mapped[int | None] = mapped_column(Integer)
+    output: Mapped[LongText]
+    error_output: Mapped[LongText]
+    debug_output: Mapped[LongText]
+    exit_code: Mapped[int | None] = mapped_column(Integer)
+    parameters: Mapped[JsonValue]
+    conda_environment: Mapped[str | None] = mapped_column(String(100))
+    flask_port: Mapped[int | None] = mapped_column(Integer)
+    log_level: Mapped[str] = mapped_column(String(10), default="INFO")
+    tags: Mapped[LongText]
+    created_at: Mapped[Created]
+    last_updated: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)

@@ -1,0 +1,1 @@
+"""Roles, access rules and HTTP security headers."""

@@ -1,0 +1,1 @@
+"""Behaviour of the manager, one service per concern; none of it knows about HTTP."""

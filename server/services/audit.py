@@ -1,0 +1,85 @@
+"""The audit trail: each change goes to the database and to a JSON-lines file."""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from server.database import Database
+from server.models import AuditEvent, utcnow
+
+logger = logging.getLogger(__name__)
+
+SCOPES = ("user", "admin")
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts, and from where."""
+
+    user_id: int | None
+    username: str | None
+    remote_addr: str | None = None
+
+    @classmethod
+    def system(cls) -> Actor:
+        """Return the actor of changes made by the manager itself."""
+        return cls(None, "system", None)
+
+
+class AuditLog:
+    """Record actions in ``audit_events`` and ``logs/audit/<scope>_actions.log``."""
+
+    def __init__(self, db: Database, folder: Path) -> None:
+        self._db = db
+        self._folder = folder
+        self._lock = threading.Lock()
+
+    def record(
+        self,
+        actor: Actor,
+        action: str,
+        target: str | None = None,
+        details: dict[str, Any] | None = None,
+        scope: str = "user",
+    ) -> None:
+        """Store one event in the current session (committed with the change) and the file."""
+        if scope not in SCOPES:
+            raise ValueError(f"unknown audit scope {scope!r}")
+        event = AuditEvent(
+            occurred_at=utcnow(),
+            user_id=actor.user_id,
+            username=actor.username,
+            remote_addr=actor.remote_addr,
+            scope=scope,
+            action=action,
+            target=target,
+            details=details or {},
+        )
+        self._db.session.add(event)
+        self._append_line(event)
+
+    def _append_line(self, event: AuditEvent) -> None:
+        line = json.dumps(
+            {
+                "time": event.occurred_at.isoformat() + "Z",
+                "user_id": event.user_id,
+                "username": event.username,
+                "remote_addr": event.remote_addr,
+                "action": event.action,
+                "target": event.target,
+                "details": event.details,
+            },
+            ensure_ascii=False,
+            default=str,
+        )
+        path = self._folder / f"{event.scope}_actions.log"
+        try:
+            with self._lock, path.open("a", encoding="utf-8") as handle:
+                handle.write(line + "\n")
+        except OSError:
+            logger.exception("could not append to %s", path)

@@ -1,0 +1,159 @@
+"""Logins as server-side sessions: create, load, refresh and revoke them."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask_login import UserMixin
+from sqlalchemy import func, select, update
+
+from server.database import Database
+from server.models import AuthSession, User, utcnow
+from server.services.audit import Actor, AuditLog
+from server.services.errors import NotAuthenticated, Throttled
+from server.services.passwords import Passwords
+from server.services.throttle import LoginThrottle
+
+TOUCH_EVERY = timedelta(seconds=60)
+WRONG_CREDENTIALS = "Wrong user name or password."
+
+
+@dataclass(frozen=True)
+class SessionUser(UserMixin):
+    """The logged-in user of one request, detached from the database session."""
+
+    id: int
+    username: str
+    email: str
+    user_level: str
+    preferred_language: str
+    preferred_theme: str
+    token: str
+
+    def get_id(self) -> str:
+        """Return the session token, so that revoking the session logs the user out."""
+        return self.token
+
+    def to_dict(self) -> dict[str, object]:
+        """Return the public fields (never the password hash or the token)."""
+        return {
+            "id": self.id,
+            "username": self.username,
+            "email": self.email,
+            "user_level": self.user_level,
+            "preferred_language": self.preferred_language,
+            "preferred_theme": self.preferred_theme,
+        }
+
+
+class AuthService:
+    """Check credentials, throttle failures and keep the session table."""
+
+    def __init__(
+        self,
+        db: Database,
+        passwords: Passwords,
+        throttle: LoginThrottle,
+        audit: AuditLog,
+        lifetime_seconds: int,
+    ) -> None:
+        self._db = db
+        self._passwords = passwords
+        self._throttle = throttle
+        self._audit = audit
+        self._lifetime = timedelta(seconds=lifetime_seconds)
+
+    def login(
+        self, username: str, password: str, remote_addr: str, user_agent: str | None
+    ) -> SessionUser:
+        """Open a session; raise Throttled or NotAuthenticated (same answer for unknown users)."""
+        wait = self._throttle.retry_after(username, remote_addr)
+        if wait:
+            raise Throttled("Too many failed logins. Try again later.", retry_after=wait)
+        session = self._db.session
+        user = session.scalar(
+            select(User).where(func.lower(User.username) == username.strip().lower())
+        )
+        valid = self._passwords.verify(user.password_hash if user else None, password)
+        if not (user and valid and user.is_active):
+            self._throttle.record_failure(username, remote_addr)
+            self._audit.record(
+                Actor(None, username[:50], remote_addr), "auth.login_failed", None, {}
+            )
+            session.commit()
+            raise NotAuthenticated(WRONG_CREDENTIALS)
+        self._throttle.reset(username)
+        if self._passwords.needs_rehash(user.password_hash):
+            user.password_hash = self._passwords.hash(password)
+        token = secrets.token_urlsafe(32)
+        now = utcnow()
+        session.add(
+            AuthSession(
+                token_hash=_digest(token),
+                user_id=user.id,
+                created_at=now,
+                last_seen=now,
+                expires_at=now + self._lifetime,
+                remote_addr=remote_addr,
+                user_agent=(user_agent or "")[:255],
+            )
+        )
+        user.last_login = now
+        self._audit.record(Actor(user.id, user.username, remote_addr), "auth.login")
+        session.commit()
+        return _session_user(user, token)
+
+    def load(self, token: str) -> SessionUser | None:
+        """Return the user of a live session token, sliding its expiry; None otherwise."""
+        session = self._db.session
+        record = session.scalar(select(AuthSession).where(AuthSession.token_hash == _digest(token)))
+        now = utcnow()
+        if record is None or record.revoked_at is not None or record.expires_at <= now:
+            return None
+        user = record.user
+        if not user.is_active:
+            return None
+        if now - record.last_seen >= TOUCH_EVERY:
+            record.last_seen = now
+            record.expires_at = now + self._lifetime
+            session.commit()
+        return _session_user(user, token)
+
+    def logout(self, token: str, actor: Actor) -> None:
+        """Revoke one session."""
+        self._db.session.execute(
+            update(AuthSession)
+            .where(AuthSession.token_hash == _digest(token), AuthSession.revoked_at.is_(None))
+            .values(revoked_at=utcnow())
+        )
+        self._audit.record(actor, "auth.logout")
+        self._db.session.commit()
+
+    def revoke_all(self, user_id: int, keep_token: str | None = None) -> None:
+        """Revoke every session of a user, except the caller's own when given."""
+        query = update(AuthSession).where(
+            AuthSession.user_id == user_id, AuthSession.revoked_at.is_(None)
+        )
+        if keep_token:
+            query = query.where(AuthSession.token_hash != _digest(keep_token))
+        self._db.session.execute(query.values(revoked_at=utcnow()))
+        self._db.session.commit()
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _session_user(user: User, token: str) -> SessionUser:
+    return SessionUser(
+        id=user.id,
+        username=user.username,
+        email=user.email,
+        user_level=user.user_level,
+        preferred_language=user.preferred_language,
+        preferred_theme=user.preferred_theme,
+        token=token,
+    )

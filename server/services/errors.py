@@ -1,0 +1,61 @@
+"""Domain errors raised by services and mapped to HTTP answers by the API layer."""
+
+from __future__ import annotations
+
+
+class ServiceError(Exception):
+    """Base of every expected failure; ``code`` is a stable machine-readable name."""
+
+    status = 400
+    code = "bad_request"
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class InvalidInput(ServiceError):
+    """A value breaks a rule (400)."""
+
+    status = 400
+    code = "invalid_input"
+
+
+class NotAuthenticated(ServiceError):
+    """Credentials are missing or wrong (401)."""
+
+    status = 401
+    code = "not_authenticated"
+
+
+class Forbidden(ServiceError):
+    """The caller's role or ownership does not allow this (403)."""
+
+    status = 403
+    code = "forbidden"
+
+
+class NotFound(ServiceError):
+    """The resource does not exist, or is not the caller's to see (404)."""
+
+    status = 404
+    code = "not_found"
+
+
+class Conflict(ServiceError):
+    """The request clashes with the current state (409)."""
+
+    status = 409
+    code = "conflict"
+
+
+class Throttled(ServiceError):
+    """Too many attempts; ``retry_after`` seconds until the next is accepted (429)."""
+
+    status = 429
+    code = "too_many_requests"
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

@@ -1,0 +1,79 @@
+"""Serve the manager: gunicorn's threaded worker (one process, WebSockets) where available."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from typing import Any
+
+from flask import Flask
+
+from server.app import create_app, shutdown_app
+from server.extensions import socketio
+from server.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+THREADS = 64
+GRACEFUL_TIMEOUT = 10
+
+
+def serve(settings: Settings, host: str, port: int) -> int:
+    """Serve until SIGINT/SIGTERM, then stop every child; return the exit status."""
+    if sys.platform == "win32":
+        return _serve_threaded_werkzeug(settings, host, port)
+    return _ManagerServer(settings, host, port).run() or 0
+
+
+def announce(host: str, port: int) -> None:
+    """Print the URL once the manager listens (read by scripts and service managers)."""
+    shown = f"[{host}]" if ":" in host else host
+    print(f"ScriptsManager listening on http://{shown}:{port}/", flush=True)
+
+
+def _serve_threaded_werkzeug(settings: Settings, host: str, port: int) -> int:
+    # gunicorn does not run on Windows; Werkzeug's threaded server serves WebSockets there.
+    app = create_app(settings)
+    announce(host, port)
+    try:
+        socketio.run(app, host=host, port=port, allow_unsafe_werkzeug=True, log_output=False)
+    finally:
+        shutdown_app(app)
+    return 0
+
+
+try:
+    from gunicorn.app.base import BaseApplication
+except ImportError:  # pragma: no cover - Windows
+    BaseApplication = object  # type: ignore[assignment,misc]
+
+
+class _ManagerServer(BaseApplication):  # type: ignore[misc,valid-type]
+    """gunicorn with exactly one worker process (the owner of all children) and threads."""
+
+    def __init__(self, settings: Settings, host: str, port: int) -> None:
+        self._settings = settings
+        self._host = host
+        self._port = port
+        super().__init__()
+
+    def load_config(self) -> None:
+        host, port = self._host, self._port
+        options: dict[str, Any] = {
+            "bind": [f"[{host}]:{port}" if ":" in host else f"{host}:{port}"],
+            "workers": 1,
+            "worker_class": "gthread",
+            "threads": THREADS,
+            "graceful_timeout": GRACEFUL_TIMEOUT,
+            "accesslog": None,
+            "errorlog": "-",
+            "loglevel": "warning",
+            "proc_name": "scriptsmanager",
+            "post_worker_init": lambda worker: announce(host, port),
+            "worker_exit": lambda server, worker: shutdown_app(getattr(worker, "wsgi", None)),
+        }
+        for key, value in options.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> Flask:
+        return create_app(self._settings)

@@ -1,0 +1,133 @@
+"""Shared fixtures.
+
+- ``settings``: resolved settings on a fresh home under ``tmp_path`` (no environment).
+- ``app``: a manager app on those settings (real SQLite database, migrated).
+- ``client``: a :class:`JsonClient` on ``app`` that carries the CSRF header.
+- ``make_user``: factory ``make_user(username=..., level=..., password=...)``.
+- ``login``: ``login(user) -> JsonClient`` logged in as that user.
+- ``admin``: an admin user (``admin.password`` holds its password).
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from server.app import create_app, shutdown_app
+from server.services.audit import Actor
+from server.services.registry import EXTENSION_KEY, Services
+from server.services.registry import services as services_of
+from server.settings import Settings, load_settings
+
+DEFAULT_PASSWORD = "Corr3ct-Horse-Battery"
+
+
+@dataclass
+class TestUser:
+    """A user created for a test, with the password it was given."""
+
+    id: int
+    username: str
+    level: str
+    password: str
+
+
+class JsonClient:
+    """A Flask test client that speaks JSON and sends the CSRF token on mutations."""
+
+    def __init__(self, client: FlaskClient) -> None:
+        self.raw = client
+        self.csrf = client.get("/api/auth/csrf").get_json()["csrf_token"]
+
+    def call(self, method: str, path: str, json: Any = None, csrf: bool = True, **kwargs):
+        """Send a request; mutations carry X-CSRFToken unless ``csrf`` is False."""
+        headers = dict(kwargs.pop("headers", {}))
+        if csrf and method != "GET":
+            headers["X-CSRFToken"] = self.csrf
+        response = self.raw.open(path, method=method, json=json, headers=headers, **kwargs)
+        body = response.get_json(silent=True)
+        if isinstance(body, dict) and "csrf_token" in body:
+            self.csrf = body["csrf_token"]
+        return response
+
+    def get(self, path: str, **kwargs):
+        return self.call("GET", path, **kwargs)
+
+    def post(self, path: str, json: Any = None, **kwargs):
+        return self.call("POST", path, json={} if json is None else json, **kwargs)
+
+    def put(self, path: str, json: Any = None, **kwargs):
+        return self.call("PUT", path, json=json, **kwargs)
+
+    def delete(self, path: str, **kwargs):
+        return self.call("DELETE", path, **kwargs)
+
+
+def make_settings(home: Path, **overrides: Any) -> Settings:
+    """Return settings on a private home, ignoring the process environment."""
+    return load_settings(environ={}, home=home, secret_key="test-secret-key", **overrides)
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return make_settings(tmp_path / "home")
+
+
+@pytest.fixture
+def app(settings: Settings):
+    application = create_app(settings)
+    yield application
+    shutdown_app(application)
+
+
+@pytest.fixture
+def services(app: Flask) -> Services:
+    # No app context is kept pushed: requests of the test client must each get their own.
+    return app.extensions[EXTENSION_KEY]
+
+
+@pytest.fixture
+def client(app: Flask) -> JsonClient:
+    return JsonClient(app.test_client())
+
+
+@pytest.fixture
+def make_user(app: Flask):
+    counter = itertools.count(1)
+
+    def make(
+        username: str | None = None, level: str = "operator", password: str = DEFAULT_PASSWORD
+    ) -> TestUser:
+        name = username or f"user{next(counter)}"
+        with app.app_context():
+            svc = services_of()
+            user = svc.users.create(name, f"{name}@example.com", password, level, Actor.system())
+            created = TestUser(user.id, user.username, level, password)
+            svc.db.remove()
+        return created
+
+    return make
+
+
+@pytest.fixture
+def login(app: Flask):
+    def log_in(user: TestUser) -> JsonClient:
+        client = JsonClient(app.test_client())
+        response = client.post(
+            "/api/auth/login", {"username": user.username, "password": user.password}
+        )
+        assert response.status_code == 200, response.get_json()
+        return client
+
+    return log_in
+
+
+@pytest.fixture
+def admin(make_user) -> TestUser:
+    return make_user("admin0", level="admin")
