@@ -352,3 +352,18 @@ def _validate(settings: Settings) -> None:
             raise SettingsError(f"{name.upper()} must be positive")
     if settings.login_max_failures < 1 or settings.login_lockout < 1:
         raise SettingsError("LOGIN_MAX_FAILURES and LOGIN_LOCKOUT must be positive")
+
+
+def markdown_table() -> str:
+    """Return the README's configuration table."""
+    lines = ["| variable | config.json key | default | meaning |", "|---|---|---|---|"]
+    for row in describe():
+        default = f"{row['default']} {row['unit']}".strip() if row["default"] else "see meaning"
+        key = f"`{row['json_path']}`" if row["json_path"] else "—"
+        meaning = row["help"].replace("<", "&lt;")
+        lines.append(f"| `{row['env']}` | {key} | {default} | {meaning} |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(markdown_table())

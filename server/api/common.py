@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 from flask import request
 from flask_login import current_user
@@ -13,7 +13,6 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from server.services.audit import Actor
 from server.services.errors import InvalidInput
 
-M = TypeVar("M", bound=BaseModel)
 MAX_PER_PAGE = 200
 
 

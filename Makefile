@@ -1,0 +1,50 @@
+# ScriptsManager developer commands. PYTHON must be Python 3.12 or newer.
+PYTHON ?= python3.12
+VENV ?= .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+
+.PHONY: run serve test lint format docs bench system-deps clean
+
+$(BIN)/scriptsmanager: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+## run: set up and start the app (desktop when a display exists, else the server)
+run: $(BIN)/scriptsmanager
+	$(BIN)/scriptsmanager init-db
+	$(BIN)/scriptsmanager --port $(PORT)
+
+## serve: set up and start the headless server on 127.0.0.1:$(PORT)
+serve: $(BIN)/scriptsmanager
+	$(BIN)/scriptsmanager --server --host 127.0.0.1 --port $(PORT)
+
+## system-deps: Debian packages the browser and desktop tests need
+system-deps:
+	@command -v chromium >/dev/null && command -v Xvfb >/dev/null || \
+	  { SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	    $$SUDO apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium xvfb xauth; }
+
+## test: set up and run the whole test suite (lint included)
+test: system-deps $(BIN)/scriptsmanager
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python -m pytest
+
+lint: $(BIN)/scriptsmanager
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(BIN)/scriptsmanager
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+## docs: print the configuration table for the README
+docs: $(BIN)/scriptsmanager
+	$(BIN)/python -m server.settings
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache tests/artifacts
