@@ -42,7 +42,7 @@ format: $(BIN)/scriptsmanager
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-## docs: print the configuration table for the README
+## docs: regenerate the README's configuration table from server/settings.py
 docs: $(BIN)/scriptsmanager
 	$(BIN)/python -m server.settings
 

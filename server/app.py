@@ -63,6 +63,7 @@ def init_services(app: Flask, settings: Settings) -> Services:
     services.layout.ensure()
     configure_logging(services.layout.system_logs, settings.log_level)
     services.db.migrate()
+    services.start()
     app.extensions[EXTENSION_KEY] = services
     return services
 

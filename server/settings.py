@@ -86,6 +86,30 @@ class Settings:
         env="SECRET_KEY",
         secret=True,
     )
+    watch_script_groups: bool = setting(
+        True,
+        "Rescan a group within about a second when its files change (hot reload).",
+        env="WATCH_SCRIPT_GROUPS",
+        json_path="script_groups_watch",
+    )
+    conda_auto_detect: bool = setting(
+        True,
+        "Look for conda and its environments at start-up.",
+        env="CONDA_AUTO_DETECT",
+        json_path="conda.auto_detect",
+    )
+    max_tags_per_script: int = setting(
+        20,
+        "Tags on one script (its own or one user's).",
+        env="MAX_TAGS_PER_SCRIPT",
+        json_path="tagging.max_tags_per_script",
+    )
+    max_tag_length: int = setting(
+        30,
+        "Characters in one tag (letters, digits, underscore, dash).",
+        env="MAX_TAG_LENGTH",
+        json_path="tagging.max_tag_length",
+    )
     port_range_start: int = setting(
         5200,
         "First port handed to script interfaces.",
@@ -365,5 +389,14 @@ def markdown_table() -> str:
     return "\n".join(lines)
 
 
+def update_readme(path: Path) -> None:
+    """Replace the configuration table between the README's settings markers."""
+    text = path.read_text(encoding="utf-8")
+    head, rest = text.split("<!-- settings:start -->", 1)
+    _old, tail = rest.split("<!-- settings:end -->", 1)
+    table = f"<!-- settings:start -->\n{markdown_table()}\n<!-- settings:end -->"
+    path.write_text(head + table + tail, encoding="utf-8")
+
+
 if __name__ == "__main__":
-    print(markdown_table())
+    update_readme(Path(__file__).resolve().parent.parent / "README.md")

@@ -6,11 +6,13 @@
 - ``make_user``: factory ``make_user(username=..., level=..., password=...)``.
 - ``login``: ``login(user) -> JsonClient`` logged in as that user.
 - ``admin``: an admin user (``admin.password`` holds its password).
+- ``groups``: a :class:`GroupWriter` on the app's (initially empty) script-groups folder.
 """
 
 from __future__ import annotations
 
 import itertools
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -69,14 +71,50 @@ class JsonClient:
         return self.call("DELETE", path, **kwargs)
 
 
+class GroupWriter:
+    """Write script groups the way engineers do: folders, metadata.json, scripts."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        root.mkdir(parents=True, exist_ok=True)
+
+    def group(self, folder: str, **metadata: Any) -> Path:
+        """Create or rewrite a group folder with its metadata.json."""
+        path = self.root / folder
+        path.mkdir(parents=True, exist_ok=True)
+        body = {"name": folder.replace("_", " ").title(), "required_level": "operator", **metadata}
+        (path / "metadata.json").write_text(json.dumps(body), encoding="utf-8")
+        return path
+
+    def script(
+        self, folder: str, filename: str, header: str = "", code: str = "print('hi')\n"
+    ) -> Path:
+        """Write a script whose docstring holds ``header`` (the lines after the mark)."""
+        source = f'"""\nScriptsManager Metadata:\n{header}\n"""\n{code}' if header else code
+        path = self.root / folder / filename
+        path.write_text(source, encoding="utf-8")
+        return path
+
+
 def make_settings(home: Path, **overrides: Any) -> Settings:
     """Return settings on a private home, ignoring the process environment."""
-    return load_settings(environ={}, home=home, secret_key="test-secret-key", **overrides)
+    defaults = {
+        "secret_key": "test-secret-key",
+        "script_groups_path": home.parent / "groups",
+        "watch_script_groups": False,
+        "conda_auto_detect": False,
+    }
+    return load_settings(environ={}, home=home, **{**defaults, **overrides})
 
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     return make_settings(tmp_path / "home")
+
+
+@pytest.fixture
+def groups(settings: Settings) -> GroupWriter:
+    return GroupWriter(settings.script_groups_path)
 
 
 @pytest.fixture

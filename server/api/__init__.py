@@ -4,11 +4,25 @@ from __future__ import annotations
 
 from flask import Flask
 
-from server.api import admin_users, auth, errors, health, i18n, openapi, user
+from server.api import (
+    admin_users,
+    auth,
+    catalog,
+    docs,
+    environments,
+    errors,
+    health,
+    i18n,
+    metadata,
+    openapi,
+    tags,
+    user,
+)
 
 
 def register_api(app: Flask) -> None:
     """Register every API blueprint and the JSON error handlers."""
-    for module in (auth, admin_users, user, i18n, health, openapi):
+    modules = (auth, admin_users, user, i18n, health, openapi, catalog, metadata, docs, tags)
+    for module in (*modules, environments):
         app.register_blueprint(module.bp)
     errors.register(app)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from server.models.base import Base, Created, IntPK, JsonValue, Level, LongText, Name, Timestamp
@@ -21,12 +21,18 @@ class ScriptGroup(Base):
     conda_environment: Mapped[str | None] = mapped_column(String(100))
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     discovered_at: Mapped[Created]
+    folder: Mapped[str | None] = mapped_column(String(255), unique=True)
+    declared: Mapped[JsonValue]  # normalised metadata.json
+    edited: Mapped[JsonValue]  # fields changed in the app (they win over the files)
+    warnings: Mapped[JsonValue]
+    last_scanned: Mapped[Timestamp]
 
 
 class Script(Base):
     """One Python file of a group, with its parsed and edited metadata."""
 
     __tablename__ = "scripts"
+    __table_args__ = (UniqueConstraint("group_id", "filename"),)
 
     id: Mapped[IntPK]
     group_id: Mapped[int] = mapped_column(Integer, ForeignKey("script_groups.id"), index=True)
@@ -39,6 +45,12 @@ class Script(Base):
     parameters: Mapped[JsonValue]
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     last_modified: Mapped[Timestamp]
+    category: Mapped[str | None] = mapped_column(String(100))
+    declared: Mapped[JsonValue]  # header, then scripts/script_metadata.json
+    edited: Mapped[JsonValue]  # fields changed in the app (they win over the files)
+    warnings: Mapped[JsonValue]
+    file_size: Mapped[int | None] = mapped_column(Integer)
+    file_mtime_ns: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class UserScriptTag(Base):

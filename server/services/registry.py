@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+import os
+import threading
 from dataclasses import dataclass
 
 from flask import current_app
@@ -11,12 +14,22 @@ from server.layout import Layout
 from server.resources import resource_path
 from server.services.audit import AuditLog
 from server.services.auth import AuthService
+from server.services.catalog.catalog import Catalog
+from server.services.catalog.discovery import Discovery
+from server.services.catalog.docs import DocsService
+from server.services.catalog.environments import EnvironmentService
+from server.services.catalog.fields import TagRules
+from server.services.catalog.metadata import MetadataService
+from server.services.catalog.tags import TagService
+from server.services.catalog.watcher import CatalogWatcher
 from server.services.health import HealthService
 from server.services.i18n import Translations
 from server.services.passwords import Passwords
 from server.services.throttle import LoginThrottle
 from server.services.users import UserService
 from server.settings import Settings
+
+logger = logging.getLogger(__name__)
 
 EXTENSION_KEY = "scriptsmanager"
 
@@ -33,10 +46,36 @@ class Services:
     users: UserService
     auth: AuthService
     health: HealthService
+    discovery: Discovery
+    catalog: Catalog
+    metadata: MetadataService
+    docs: DocsService
+    tags: TagService
+    environments: EnvironmentService
+    watcher: CatalogWatcher | None = None
+
+    def start(self) -> None:
+        """Scan the catalog, then start hot reload and environment detection."""
+        with self.db.job():
+            self.discovery.scan_all()
+        if self.settings.watch_script_groups:
+            self.watcher = CatalogWatcher(self.discovery, self.db)
+            self.watcher.start()
+        if self.settings.conda_auto_detect:
+            threading.Thread(target=self._detect_environments, daemon=True).start()
 
     def shutdown(self) -> None:
         """Release what the services hold (connections, children, threads)."""
+        if self.watcher is not None:
+            self.watcher.stop()
         self.db.dispose()
+
+    def _detect_environments(self) -> None:
+        try:
+            with self.db.job():
+                self.environments.refresh()
+        except Exception:  # detection is best effort; the app works without conda
+            logger.exception("environment detection failed")
 
 
 def build_services(settings: Settings) -> Services:
@@ -47,6 +86,10 @@ def build_services(settings: Settings) -> Services:
     audit = AuditLog(db, layout.audit_logs)
     passwords = Passwords()
     throttle = LoginThrottle(settings.login_max_failures, settings.login_lockout)
+    rules = TagRules(settings.max_tags_per_script, settings.max_tag_length)
+    assert settings.script_groups_path
+    discovery = Discovery(db, settings.script_groups_path, rules)
+    catalog = Catalog(db)
     return Services(
         settings=settings,
         layout=layout,
@@ -56,6 +99,12 @@ def build_services(settings: Settings) -> Services:
         users=UserService(db, passwords, audit, layout.script_data, settings.default_language),
         auth=AuthService(db, passwords, throttle, audit, settings.auth_session_lifetime),
         health=HealthService(db, settings),
+        discovery=discovery,
+        catalog=catalog,
+        metadata=MetadataService(db, discovery, audit, rules),
+        docs=DocsService(audit),
+        tags=TagService(db, catalog, audit, rules),
+        environments=EnvironmentService(db, audit, conda_hint=os.environ.get("CONDA_EXE")),
     )
 
 

@@ -1,0 +1,288 @@
+"""
+ScriptsManager Metadata:
+@display_name: Engineering unit converter
+@display_name_es: Conversor de unidades de ingeniería
+@display_name_it: Convertitore di unità ingegneristiche
+@display_name_fr: Convertisseur d'unités d'ingénierie
+@description: Convert a value between units of length, pressure, temperature or energy
+@description_es: Convierte un valor entre unidades de longitud, presión, temperatura o energía
+@description_it: Converte un valore tra unità di lunghezza, pressione, temperatura o energia
+@description_fr: Convertit une valeur entre unités de longueur, de pression, de température ou d'énergie
+@description_long: docs/unit_converter.md
+@description_long_es: docs/unit_converter_es.md
+@description_long_it: docs/unit_converter_it.md
+@description_long_fr: docs/unit_converter_fr.md
+@required_level: operator
+@category: data
+@tags: units,conversion,pressure,temperature,energy
+@execution_timeout: 30
+@parameters: [
+  {"name": "value", "type": "float", "required": true,
+   "description": {"en": "Value to convert", "es": "Valor que se convierte", "it": "Valore da convertire", "fr": "Valeur à convertir"}},
+  {"name": "quantity", "type": "select", "options": ["length", "pressure", "temperature", "energy"], "default": "length",
+   "description": {"en": "Physical quantity", "es": "Magnitud física", "it": "Grandezza fisica", "fr": "Grandeur physique"}},
+  {"name": "from_unit", "type": "string", "required": true, "max": 16,
+   "description": {"en": "Unit of the value, e.g. m, bar, C, kWh", "es": "Unidad del valor, p. ej. m, bar, C, kWh",
+                   "it": "Unità del valore, ad es. m, bar, C, kWh", "fr": "Unité de la valeur, p. ex. m, bar, C, kWh"}},
+  {"name": "to_unit", "type": "string", "required": true, "max": 16,
+   "description": {"en": "Target unit, e.g. ft, psi, F, MJ", "es": "Unidad de destino, p. ej. ft, psi, F, MJ",
+                   "it": "Unità di destinazione, ad es. ft, psi, F, MJ", "fr": "Unité cible, p. ex. ft, psi, F, MJ"}}
+]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import signal
+import sys
+from typing import Any
+
+EXIT_OK, EXIT_BAD_INPUT, EXIT_TERMINATED = 0, 2, 143
+
+# Factor to the SI base unit of the quantity (m, Pa, J). Exact where the
+# definition is exact (inch, foot, mile, atm, cal_IT, kWh); psi, mmHg, inH2O and BTU_IT to 10+ digits.
+LINEAR_UNITS: dict[str, dict[str, float]] = {
+    "length": {
+        "m": 1.0,
+        "km": 1000.0,
+        "cm": 0.01,
+        "mm": 0.001,
+        "um": 1e-6,
+        "in": 0.0254,
+        "ft": 0.3048,
+        "yd": 0.9144,
+        "mi": 1609.344,
+        "nmi": 1852.0,
+    },
+    "pressure": {
+        "Pa": 1.0,
+        "kPa": 1e3,
+        "MPa": 1e6,
+        "bar": 1e5,
+        "mbar": 100.0,
+        "atm": 101325.0,
+        "psi": 6894.757293168361,
+        "mmHg": 133.322387415,
+        "torr": 101325.0 / 760.0,
+        "inH2O": 249.08891,
+    },
+    "energy": {
+        "J": 1.0,
+        "kJ": 1e3,
+        "MJ": 1e6,
+        "GJ": 1e9,
+        "Wh": 3600.0,
+        "kWh": 3.6e6,
+        "cal": 4.1868,
+        "kcal": 4186.8,
+        "BTU": 1055.05585262,
+        "eV": 1.602176634e-19,
+    },
+}
+TEMPERATURE_UNITS = ("C", "F", "K", "R")
+ABSOLUTE_ZERO_K = 0.0
+
+# Extra spellings accepted (case-insensitive), mapped to the canonical unit.
+ALIASES: dict[str, dict[str, str]] = {
+    "length": {
+        "µm": "um",
+        "micron": "um",
+        "inch": "in",
+        "foot": "ft",
+        "feet": "ft",
+        "yard": "yd",
+        "mile": "mi",
+        "metre": "m",
+        "meter": "m",
+    },
+    "pressure": {"pascal": "Pa", "atmosphere": "atm"},
+    "temperature": {
+        "°c": "C",
+        "celsius": "C",
+        "degc": "C",
+        "°f": "F",
+        "fahrenheit": "F",
+        "degf": "F",
+        "kelvin": "K",
+        "°r": "R",
+        "rankine": "R",
+    },
+    "energy": {"joule": "J", "btu_it": "BTU", "kilocalorie": "kcal", "calorie": "cal"},
+}
+QUANTITIES = ("length", "pressure", "temperature", "energy")
+
+
+class InputError(Exception):
+    """Invalid parameter (exit code 2)."""
+
+
+class Terminated(Exception):
+    """SIGTERM received."""
+
+
+def _on_sigterm(_signum: int, _frame: Any) -> None:
+    raise Terminated()
+
+
+def _env_parameters() -> dict[str, Any]:
+    raw = os.environ.get("SCRIPTSMANAGER_PARAMETERS", "")
+    if not raw:
+        return {}
+    try:
+        data = json.loads(raw)
+    except json.JSONDecodeError:
+        print("Warning: SCRIPTSMANAGER_PARAMETERS is not valid JSON; ignored.", file=sys.stderr)
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def valid_units(quantity: str) -> tuple[str, ...]:
+    return TEMPERATURE_UNITS if quantity == "temperature" else tuple(LINEAR_UNITS[quantity])
+
+
+def canonical_unit(quantity: str, unit: str, role: str) -> str:
+    """Case-insensitive lookup; raise InputError listing the valid units."""
+    text = unit.strip()
+    lowered = text.lower()
+    for name in valid_units(quantity):
+        if name.lower() == lowered:
+            return name
+    alias = ALIASES.get(quantity, {}).get(lowered)
+    if alias:
+        return alias
+    raise InputError(
+        f"unknown {role} unit {unit!r} for {quantity}. "
+        f"Valid units: {', '.join(valid_units(quantity))} (case does not matter)."
+    )
+
+
+def to_kelvin(value: float, unit: str) -> float:
+    return {
+        "K": value,
+        "C": value + 273.15,
+        "F": (value + 459.67) * 5.0 / 9.0,
+        "R": value * 5.0 / 9.0,
+    }[unit]
+
+
+def from_kelvin(kelvin: float, unit: str) -> float:
+    return {
+        "K": kelvin,
+        "C": kelvin - 273.15,
+        "F": kelvin * 9.0 / 5.0 - 459.67,
+        "R": kelvin * 9.0 / 5.0,
+    }[unit]
+
+
+def convert(value: float, quantity: str, from_unit: str, to_unit: str) -> float:
+    if quantity == "temperature":
+        kelvin = to_kelvin(value, from_unit)
+        if kelvin < ABSOLUTE_ZERO_K - 1e-9:
+            raise InputError(f"{value:g} {from_unit} is below absolute zero (0 K).")
+        return from_kelvin(kelvin, to_unit)
+    table = LINEAR_UNITS[quantity]
+    return value * table[from_unit] / table[to_unit]
+
+
+def _attach_values(parser: argparse.ArgumentParser, argv: list[str]) -> list[str]:
+    """Turn "--flag value" into "--flag=value" for our own flags.
+
+    argparse would otherwise reject values that start with "-" (for example
+    "--value -1e3" or a project name like "-test").
+    """
+    flags = {flag for flag in parser._option_string_actions if flag not in ("-h", "--help")}
+    out: list[str] = []
+    index = 0
+    while index < len(argv):
+        token = argv[index]
+        if token in flags and index + 1 < len(argv):
+            out.append(f"{token}={argv[index + 1]}")
+            index += 2
+        else:
+            out.append(token)
+            index += 1
+    return out
+
+
+def parse_args(argv: list[str] | None = None) -> tuple[argparse.Namespace, dict[str, Any]]:
+    parser = argparse.ArgumentParser(
+        description="Convert a value between engineering units.", allow_abbrev=False
+    )
+    parser.add_argument("--data-dir", default="")
+    for flag in (
+        "--user-level",
+        "--port",
+        "--project-id",
+        "--project-name",
+        "--theme",
+        "--language",
+    ):
+        parser.add_argument(flag, default="")
+    parser.add_argument("--value")
+    parser.add_argument("--quantity")
+    parser.add_argument("--from_unit", "--from-unit", dest="from_unit")
+    parser.add_argument("--to_unit", "--to-unit", dest="to_unit")
+    args, unknown = parser.parse_known_args(
+        _attach_values(parser, sys.argv[1:] if argv is None else list(argv))
+    )
+    if unknown:
+        print(f"Note: ignoring unknown arguments: {' '.join(unknown)}", file=sys.stderr)
+
+    env = _env_parameters()
+
+    def raw(name: str, default: Any = None) -> Any:
+        value = getattr(args, name)
+        return env.get(name, default) if value is None else value
+
+    quantity = str(raw("quantity", "length")).strip().lower()
+    if quantity not in QUANTITIES:
+        raise InputError(f"--quantity must be one of {', '.join(QUANTITIES)} (got {quantity!r}).")
+
+    value = raw("value")
+    if value is None or value == "":
+        raise InputError("--value is required.")
+    try:
+        if isinstance(value, bool):
+            raise ValueError
+        number = float(value)
+    except (TypeError, ValueError):
+        raise InputError(f"--value must be a number (got {value!r}).") from None
+    if not math.isfinite(number):
+        raise InputError(f"--value must be a finite number (got {value!r}).")
+
+    units = {}
+    for name, role in (("from_unit", "source"), ("to_unit", "target")):
+        unit = raw(name)
+        if unit is None or str(unit).strip() == "":
+            raise InputError(
+                f"--{name} is required. Valid {quantity} units: {', '.join(valid_units(quantity))}."
+            )
+        units[name] = canonical_unit(quantity, str(unit), role)
+    return args, {"value": number, "quantity": quantity, **units}
+
+
+def main() -> int:
+    signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        _args, p = parse_args()
+        result = convert(p["value"], p["quantity"], p["from_unit"], p["to_unit"])
+    except InputError as exc:
+        print(f"Error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except Terminated:
+        print("Terminated by SIGTERM.", file=sys.stderr)
+        return EXIT_TERMINATED
+    print(f"{p['value']:.10g} {p['from_unit']} = {result:.10g} {p['to_unit']}", flush=True)
+    if p["quantity"] != "temperature":
+        factor = (
+            LINEAR_UNITS[p["quantity"]][p["from_unit"]] / LINEAR_UNITS[p["quantity"]][p["to_unit"]]
+        )
+        print(f"(1 {p['from_unit']} = {factor:.10g} {p['to_unit']})", flush=True)
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,75 @@
+"""JSON shapes of catalog objects, localised for the caller."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import request
+from flask_login import current_user
+
+from server.models import Script, ScriptGroup
+from server.security.levels import allows
+from server.services.catalog.view import effective_group, effective_script, localised_text
+from server.settings import LANGUAGES
+
+
+def request_language() -> str:
+    """Return ``?lang=`` when supported, else the user's language."""
+    asked = request.args.get("lang")
+    if asked in LANGUAGES:
+        return asked
+    return current_user.preferred_language if current_user.is_authenticated else "en"
+
+
+def can_see_warnings() -> bool:
+    """Return True for developers and admins."""
+    return current_user.is_authenticated and allows(current_user.user_level, "developer")
+
+
+def group_json(group: ScriptGroup, script_count: int | None = None) -> dict[str, Any]:
+    """Shape a group."""
+    meta, language = effective_group(group), request_language()
+    data: dict[str, Any] = {
+        "id": group.id,
+        "folder": group.folder,
+        "name": localised_text(meta["name"], language) or group.folder,
+        "description": localised_text(meta["description"], language),
+        "icon": meta.get("icon") or "folder",
+        "required_level": group.required_level,
+        "category": meta.get("category"),
+        "conda_environment": group.conda_environment,
+        "execution_timeout": meta.get("execution_timeout"),
+    }
+    if script_count is not None:
+        data["script_count"] = script_count
+    if can_see_warnings():
+        data["warnings"] = group.warnings or []
+    return data
+
+
+def script_json(
+    script: Script, group: ScriptGroup, user_tags: list[str] | None = None
+) -> dict[str, Any]:
+    """Shape a script with its effective metadata in the caller's language."""
+    meta, language = effective_script(script, group), request_language()
+    data: dict[str, Any] = {
+        "id": script.id,
+        "group_id": group.id,
+        "group_name": localised_text(effective_group(group)["name"], language),
+        "filename": script.filename,
+        "display_name": localised_text(meta["display_name"], language) or script.filename,
+        "description": localised_text(meta["description"], language),
+        "required_level": meta["required_level"],
+        "category": meta.get("category"),
+        "tags": meta["tags"],
+        "user_tags": user_tags or [],
+        "parameters": meta["parameters"],
+        "conda_environment": group.conda_environment,
+        "execution_timeout": meta["execution_timeout"],
+        "auto_open_interface": meta["auto_open_interface"],
+        "requires_parameters": meta["requires_parameters"],
+        "last_modified": script.last_modified.isoformat() + "Z" if script.last_modified else None,
+    }
+    if can_see_warnings():
+        data["warnings"] = script.warnings or []
+    return data

@@ -1,0 +1,1 @@
+"""The script catalog: headers, parameters, discovery, metadata, docs, tags, environments."""

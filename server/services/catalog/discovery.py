@@ -1,0 +1,223 @@
+"""Discovery: mirror the script-groups folder into the database.
+
+A group is a sub-folder with a ``metadata.json``; a script is a ``*.py`` file in it not
+starting with ``_``. Headers are re-read only when a file's size or mtime changed. Scripts
+and groups whose files vanish are marked inactive (their history stays) and come back
+when the files do.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from server.database import Database
+from server.models import Script, ScriptGroup, utcnow
+from server.services.catalog.fields import (
+    GROUP_FIELDS,
+    SCRIPT_FILE_FIELDS,
+    TagRules,
+    clean_fields_leniently,
+)
+from server.services.catalog.header import read_header
+from server.services.catalog.view import effective_group, effective_script
+
+logger = logging.getLogger(__name__)
+
+GROUP_FILE = "metadata.json"
+SCRIPT_FILE = Path("scripts") / "script_metadata.json"
+
+
+@dataclass(frozen=True)
+class ScanReport:
+    """What one scan saw and did."""
+
+    groups: int
+    scripts: int
+    parsed: int
+    seconds: float
+
+
+class Discovery:
+    """Scan the groups folder and keep ``script_groups`` and ``scripts`` in step with it."""
+
+    def __init__(self, db: Database, root: Path, rules: TagRules) -> None:
+        self._db = db
+        self.root = root
+        self._rules = rules
+        self._lock = threading.Lock()
+
+    def scan_all(self) -> ScanReport:
+        """Scan every group folder; deactivate groups whose folder is gone."""
+        started = time.perf_counter()
+        with self._lock:
+            session = self._db.session
+            known = {g.folder: g for g in session.scalars(select(ScriptGroup))}
+            found = self._group_folders()
+            parsed = scripts = 0
+            for name, path in found.items():
+                group, group_parsed, group_scripts = self._sync_group(known.get(name), path)
+                parsed, scripts = parsed + group_parsed, scripts + group_scripts
+            for name, group in known.items():
+                if name not in found and group.is_active:
+                    self._deactivate_group(group)
+            session.commit()
+        report = ScanReport(len(found), scripts, parsed, time.perf_counter() - started)
+        logger.info(
+            "scan: %s groups, %s scripts, %s parsed in %.3fs",
+            report.groups, report.scripts, report.parsed, report.seconds,
+        )  # fmt: skip
+        return report
+
+    def scan_group(self, folder: str) -> ScriptGroup | None:
+        """Scan one group folder (by folder name); return the group, None when it is gone."""
+        with self._lock:
+            session = self._db.session
+            group = session.scalar(select(ScriptGroup).where(ScriptGroup.folder == folder))
+            path = self.root / folder
+            if (path / GROUP_FILE).is_file():
+                group = self._sync_group(group, path)[0]
+            elif group is not None and group.is_active:
+                self._deactivate_group(group)
+            session.commit()
+            return group
+
+    def _group_folders(self) -> dict[str, Path]:
+        if not self.root.is_dir():
+            logger.warning("script groups folder %s does not exist", self.root)
+            return {}
+        return {
+            path.name: path
+            for path in sorted(self.root.iterdir())
+            if path.is_dir()
+            and not path.name.startswith((".", "_"))
+            and (path / GROUP_FILE).is_file()
+        }
+
+    def _sync_group(self, group: ScriptGroup | None, path: Path) -> tuple[ScriptGroup, int, int]:
+        session = self._db.session
+        declared, warnings = self._read_json_fields(path / GROUP_FILE, GROUP_FIELDS)
+        if group is None:
+            group = ScriptGroup(folder=path.name, edited={}, required_level="operator", name="")
+            session.add(group)
+        group.directory_path = str(path)
+        group.declared, group.warnings = declared, warnings
+        group.is_active, group.last_scanned = True, utcnow()
+        meta = effective_group(group)
+        group.name = meta["name"].get("en") or path.name
+        group.description = meta["description"].get("en")
+        group.required_level = meta["required_level"]
+        group.conda_environment = meta.get("conda_environment")
+        session.flush()
+        parsed, count = self._sync_scripts(group, path)
+        return group, parsed, count
+
+    def _sync_scripts(self, group: ScriptGroup, path: Path) -> tuple[int, int]:
+        session = self._db.session
+        entries, file_warnings = self._script_file_entries(path)
+        known = {
+            s.filename: s
+            for s in session.scalars(select(Script).where(Script.group_id == group.id))
+        }
+        files = sorted(p for p in path.glob("*.py") if not p.name.startswith("_") and p.is_file())
+        parsed = 0
+        for file in files:
+            script = known.pop(file.name, None)
+            if script is None:
+                script = Script(group_id=group.id, filename=file.name, edited={}, declared={})
+                session.add(script)
+            entry, entry_warnings = entries.get(file.name, ({}, []))
+            parsed += self._sync_script(script, group, file, entry, entry_warnings + file_warnings)
+        for script in known.values():
+            script.is_active = False
+        return parsed, len(files)
+
+    def _sync_script(
+        self,
+        script: Script,
+        group: ScriptGroup,
+        file: Path,
+        entry: dict[str, Any],
+        entry_warnings: list[str],
+    ) -> int:
+        stat = file.stat()
+        declared = dict(script.declared or {})
+        unchanged = script.file_size == stat.st_size and script.file_mtime_ns == stat.st_mtime_ns
+        needs_parse = not unchanged or "header" not in declared
+        if needs_parse:
+            header = read_header(file)
+            values, problems = clean_fields_leniently(
+                header.values, self._rules, SCRIPT_FILE_FIELDS
+            )
+            declared["header"], declared["header_warnings"] = values, header.warnings + problems
+            script.file_size, script.file_mtime_ns = stat.st_size, stat.st_mtime_ns
+        declared["file"], declared["file_warnings"] = entry, entry_warnings
+        script.declared = declared
+        script.warnings = declared["header_warnings"] + entry_warnings
+        script.is_active = True
+        script.last_modified = datetime.fromtimestamp(stat.st_mtime, UTC).replace(tzinfo=None)
+        refresh_columns(script, group)
+        return int(needs_parse)
+
+    def _script_file_entries(
+        self, path: Path
+    ) -> tuple[dict[str, tuple[dict[str, Any], list[str]]], list[str]]:
+        file = path / SCRIPT_FILE
+        if not file.is_file():
+            return {}, []
+        document, problem = _load_json(file)
+        if problem or not isinstance(document, dict):
+            return {}, [problem or f"{SCRIPT_FILE.as_posix()} must be a JSON object"]
+        entries = {}
+        for filename, raw in document.items():
+            if not isinstance(raw, dict):
+                entries[filename] = ({}, [f"{SCRIPT_FILE.as_posix()}: {filename} is not an object"])
+                continue
+            entries[filename] = clean_fields_leniently(raw, self._rules, SCRIPT_FILE_FIELDS)
+        return entries, []
+
+    def _read_json_fields(
+        self, file: Path, allowed: tuple[str, ...]
+    ) -> tuple[dict[str, Any], list[str]]:
+        document, problem = _load_json(file)
+        if problem:
+            return {}, [problem]
+        if not isinstance(document, dict):
+            return {}, [f"{file.name} must be a JSON object"]
+        return clean_fields_leniently(document, self._rules, allowed)
+
+    def _deactivate_group(self, group: ScriptGroup) -> None:
+        group.is_active = False
+        for script in self._db.session.scalars(select(Script).where(Script.group_id == group.id)):
+            script.is_active = False
+
+
+def refresh_columns(script: Script, group: ScriptGroup) -> None:
+    """Copy the effective metadata into the script's queryable columns."""
+    meta = effective_script(script, group)
+    script.display_name = (meta["display_name"].get("en") or script.filename)[:100]
+    script.description = meta["description"].get("en")
+    script.description_long_path = meta["description_long"].get("en")
+    script.tags = ",".join(meta["tags"])
+    script.required_level = meta["required_level"]
+    script.category = meta.get("category")
+    script.parameters = meta["parameters"]
+
+
+def _load_json(file: Path) -> tuple[Any, str | None]:
+    try:
+        return json.loads(file.read_text(encoding="utf-8-sig")), None
+    except UnicodeDecodeError:
+        return None, f"{file.name} is not UTF-8 text"
+    except ValueError as exc:
+        return None, f"{file.name} is not valid JSON: {exc}"
+    except OSError as exc:
+        return None, f"{file.name} cannot be read: {exc.strerror}"

@@ -1,0 +1,64 @@
+"""Effective metadata of groups and scripts, and their localised presentation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from server.models import Script, ScriptGroup
+from server.services.catalog.fields import merge_layers
+from server.services.catalog.parameters import localise
+
+DEFAULT_TIMEOUT = 300
+
+
+def group_defaults(folder: str) -> dict[str, Any]:
+    """Return the metadata a group has when its metadata.json says nothing."""
+    return {
+        "name": {"en": folder.replace("_", " ").capitalize()},
+        "description": {},
+        "icon": "folder",
+        "required_level": "operator",
+        "category": None,
+        "conda_environment": None,
+        "auto_discovery": True,
+        "execution_timeout": DEFAULT_TIMEOUT,
+    }
+
+
+def effective_group(group: ScriptGroup) -> dict[str, Any]:
+    """Return a group's metadata: defaults, then metadata.json, then edits."""
+    return merge_layers(group_defaults(group.folder or group.name), group.declared, group.edited)
+
+
+def script_defaults(script: Script, group_meta: dict[str, Any]) -> dict[str, Any]:
+    """Return the metadata a script has without a header: mostly its group's."""
+    stem = script.filename.removesuffix(".py")
+    return {
+        "display_name": {"en": stem.replace("_", " ").capitalize()},
+        "description": {},
+        "description_long": {},
+        "required_level": group_meta["required_level"],
+        "category": group_meta.get("category"),
+        "tags": [],
+        "parameters": [],
+        "execution_timeout": group_meta["execution_timeout"],
+        "auto_open_interface": True,
+        "requires_parameters": False,
+    }
+
+
+def effective_script(script: Script, group: ScriptGroup) -> dict[str, Any]:
+    """Return a script's metadata: group defaults, header, script_metadata.json, edits."""
+    declared = script.declared or {}
+    group_meta = effective_group(group)
+    return merge_layers(
+        script_defaults(script, group_meta),
+        declared.get("header"),
+        declared.get("file"),
+        script.edited,
+    )
+
+
+def localised_text(value: Any, language: str) -> str:
+    """Return the text of a per-language value in ``language`` (English as fallback)."""
+    return localise(value, language) or ""
