@@ -14,7 +14,7 @@ ScriptsManager Metadata:
 @description_long_fr: docs/fin_efficiency_fr.md
 @required_level: operator
 @category: thermal
-@tags: fin,extended surface,efficiency,heat exchanger
+@tags: fin,extended-surface,efficiency,heat-exchanger
 @execution_timeout: 60
 @parameters: [
   {"name": "length", "type": "float", "required": true, "unit": "m", "min": 0.0001, "max": 10,

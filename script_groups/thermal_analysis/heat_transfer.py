@@ -556,6 +556,7 @@ PAGE = """<!doctype html>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{{ t.title }} – {{ project_name }}</title>
 <link rel="stylesheet" href="app.css">
+{% if has_logo %}<link rel="icon" type="image/png" href="logo.png">{% endif %}
 </head>
 <body>
 <header>
@@ -875,6 +876,10 @@ def create_app(
     @app.get("/app.js")
     def app_js() -> Response:
         return Response(JS, mimetype="text/javascript")
+
+    @app.get("/favicon.ico")
+    def favicon() -> Response:
+        return Response(status=204)
 
     @app.get("/logo.png")
     def logo() -> Response:

@@ -6,6 +6,8 @@ from flask import Flask, request
 from flask_login import current_user
 
 from server import __version__
+from server.security.levels import allows
+from server.services.catalog.parameters import localise
 from server.services.registry import services
 from server.settings import LANGUAGES
 from server.web import assets, pages
@@ -45,8 +47,16 @@ def register_web(app: Flask) -> None:
         def t(key: str, **values: object) -> str:
             return svc.i18n.translate(key, language, **values)
 
+        def loc(value: object) -> str:
+            return localise(value, language) or ""
+
+        def can(level: str) -> bool:
+            return current_user.is_authenticated and allows(current_user.user_level, level)
+
         return {
             "t": t,
+            "can": can,
+            "loc": loc,
             "lang": language,
             "theme": current_theme(),
             "languages": svc.i18n.languages(),

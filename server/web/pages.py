@@ -5,8 +5,10 @@ from __future__ import annotations
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from server.api.presenters import group_json, script_json
 from server.security.access import public, require_level
 from server.security.levels import LEVELS
+from server.services.catalog.view import effective_script
 from server.services.registry import services
 
 bp = Blueprint("web", __name__)
@@ -35,8 +37,39 @@ def setup():
 @bp.get("/")
 @require_level("viewer")
 def dashboard():
-    """Show the dashboard."""
-    return render_template("dashboard/index.html")
+    """Show the dashboard: the groups the user may use."""
+    groups = services().catalog.groups_for(current_user.user_level)
+    return render_template(
+        "dashboard/index.html", groups=[group_json(group, count) for group, count in groups]
+    )
+
+
+@bp.get("/groups/<int:group_id>")
+@require_level("viewer")
+def group(group_id: int):
+    """Show a group's scripts with search and filters."""
+    svc = services()
+    group = svc.catalog.group_for(group_id, current_user.user_level)
+    scripts = svc.catalog.scripts_in(group_id, current_user.user_level)
+    personal = svc.tags.user_tags(current_user.id)
+    items = [script_json(script, group, personal.get(script.id)) for script in scripts]
+    return render_template("catalog/group.html", group=group_json(group), scripts=items)
+
+
+@bp.get("/scripts/<int:script_id>")
+@require_level("viewer")
+def script(script_id: int):
+    """Show a script: documentation, parameters, tags and (developer+) its metadata."""
+    svc = services()
+    script, group = svc.catalog.script_for(script_id, current_user.user_level)
+    personal = svc.tags.user_tags(current_user.id).get(script.id)
+    return render_template(
+        "catalog/script.html",
+        script=script_json(script, group, personal),
+        group=group_json(group),
+        metadata=effective_script(script, group),
+        levels=LEVELS,
+    )
 
 
 @bp.get("/account")

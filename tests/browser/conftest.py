@@ -1,8 +1,8 @@
 """Browser fixtures (Playwright driving Debian's Chromium, never a downloaded browser).
 
 - ``browser``: one headless Chromium per session.
-- ``live_server``: a real ``scriptsmanager --server`` on a fresh home with the admin
-  ``admin`` / ``ADMIN_PASSWORD``.
+- ``live_server``: a real ``scriptsmanager --server`` on a fresh home and a copy of the
+  shipped script groups, with the admin ``admin`` / ``ADMIN_PASSWORD``.
 - ``page``: a new page (own cookies) whose console errors fail the test.
 - ``shot``: ``shot(page, name)`` saves a screenshot under tests/artifacts/.
 """
@@ -50,7 +50,9 @@ def browser():
 @pytest.fixture
 def live_server(tmp_path):
     home = tmp_path / "home"
-    environ = {**os.environ, "SCRIPTSMANAGER_HOME": str(home)}
+    groups = tmp_path / "groups"
+    shutil.copytree(Path(__file__).resolve().parents[2] / "script_groups", groups)
+    environ = {**os.environ, "SCRIPTSMANAGER_HOME": str(home), "SCRIPT_GROUPS_PATH": str(groups)}
     subprocess.run(
         [
             sys.executable,
@@ -67,7 +69,7 @@ def live_server(tmp_path):
         capture_output=True,
         timeout=60,
     )
-    server = start_server(home, free_port())
+    server = start_server(home, free_port(), env=environ)
     yield server
     stop_server(server, signal.SIGTERM)
 
