@@ -46,5 +46,9 @@ format: $(BIN)/scriptsmanager
 docs: $(BIN)/scriptsmanager
 	$(BIN)/python -m server.settings
 
+## bench: run the benchmarks and print their figures
+bench: $(BIN)/scriptsmanager
+	$(BIN)/python bench/discovery.py
+
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache tests/artifacts

@@ -8,7 +8,7 @@ from datetime import timedelta
 from sqlalchemy import update
 
 from server.models import AuthSession, utcnow
-from tests.conftest import JsonClient
+from tests.support import JsonClient
 
 
 def test_login_returns_the_user_without_the_hash(client, make_user):

@@ -7,7 +7,7 @@ import time
 import pytest
 
 from server.app import create_app, shutdown_app
-from tests.conftest import GroupWriter, JsonClient, make_settings
+from tests.support import GroupWriter, JsonClient, make_settings
 
 DEADLINE = 5.0  # generous for a loaded CI machine; bench/discovery measures the real delay
 
