@@ -7,9 +7,12 @@ import time
 from datetime import timedelta
 
 from flask import Flask, g, request
+from flask_socketio import SocketIO
 
 from server import __version__
-from server.extensions import csrf, login_manager, socketio
+from server.extensions import csrf, login_manager
+from server.realtime.bridge import NAMESPACE, LogBridge
+from server.realtime.namespace import LogNamespace
 from server.security.access import enforce_access
 from server.security.headers import add_security_headers
 from server.services.registry import EXTENSION_KEY, Services, build_services
@@ -17,6 +20,7 @@ from server.settings import Settings, ensure_secret_key, load_settings
 from server.system_logs import ACCESS_LOGGER, configure_logging
 
 logger = logging.getLogger(__name__)
+BRIDGE_KEY = "scriptsmanager.live_logs"
 access_logger = logging.getLogger(ACCESS_LOGGER)
 
 
@@ -28,6 +32,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     services = init_services(app, settings)
     init_extensions(app, services)
     init_request_hooks(app, services)
+    init_realtime(app, services)
     init_routes(app)
     logger.info("ScriptsManager %s ready (home %s)", __version__, settings.home)
     return app
@@ -38,6 +43,8 @@ def shutdown_app(app: Flask | None) -> None:
     if app is None or EXTENSION_KEY not in app.extensions:
         return
     app.extensions[EXTENSION_KEY].shutdown()
+    if BRIDGE_KEY in app.extensions:
+        app.extensions[BRIDGE_KEY].stop()
     logger.info("ScriptsManager stopped")
 
 
@@ -52,7 +59,7 @@ def init_config(app: Flask, settings: Settings) -> None:
         PERMANENT_SESSION_LIFETIME=timedelta(seconds=settings.auth_session_lifetime),
         WTF_CSRF_TIME_LIMIT=None,
         WTF_CSRF_SSL_STRICT=settings.session_cookie_secure,
-        MAX_CONTENT_LENGTH=16 * 1024 * 1024,
+        MAX_CONTENT_LENGTH=settings.max_upload_size * 1024 * 1024,
         JSON_SORT_KEYS=False,
     )
 
@@ -74,7 +81,16 @@ def init_extensions(app: Flask, services: Services) -> None:
     login_manager.init_app(app)
     login_manager.session_protection = None  # sessions are revocable server-side records
     login_manager.user_loader(services.auth.load)
-    socketio.init_app(app, async_mode="threading")
+
+
+def init_realtime(app: Flask, services: Services) -> None:
+    """Serve live logs: a Socket.IO server, the /logs namespace and the batching bridge."""
+    socketio = SocketIO(app, async_mode="threading")  # stored in app.extensions["socketio"]
+    bridge = LogBridge(socketio)
+    services.events.subscribe(bridge)
+    socketio.on_namespace(LogNamespace(NAMESPACE, bridge, services))
+    socketio.start_background_task(bridge.run)
+    app.extensions[BRIDGE_KEY] = bridge
 
 
 def init_request_hooks(app: Flask, services: Services) -> None:

@@ -9,7 +9,6 @@ from typing import Any
 from flask import Flask
 
 from server.app import create_app, shutdown_app
-from server.extensions import socketio
 from server.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -36,7 +35,9 @@ def _serve_threaded_werkzeug(settings: Settings, host: str, port: int) -> int:
     app = create_app(settings)
     announce(host, port)
     try:
-        socketio.run(app, host=host, port=port, allow_unsafe_werkzeug=True, log_output=False)
+        app.extensions["socketio"].run(
+            app, host=host, port=port, allow_unsafe_werkzeug=True, log_output=False
+        )
     finally:
         shutdown_app(app)
     return 0

@@ -173,6 +173,34 @@ class Settings:
         env="MAX_PROJECTS_PER_USER",
         json_path="multi_user.max_projects_per_user",
     )
+    stop_grace_period: int = setting(
+        5,
+        "Time a stopped script gets between SIGTERM and SIGKILL.",
+        env="STOP_GRACE_PERIOD",
+        json_path="execution.stop_grace_period",
+        unit="s",
+    )
+    max_output_in_database: int = setting(
+        1048576,
+        "Output kept per stream in the database row (start and end); the log file keeps all.",
+        env="MAX_OUTPUT_IN_DATABASE",
+        json_path="execution.max_output_in_database",
+        unit="bytes",
+    )
+    max_memory_per_script: int = setting(
+        0,
+        "Address-space limit of each script process where the OS supports it (0: none).",
+        env="MAX_MEMORY_PER_SCRIPT",
+        json_path="execution.max_memory_mb",
+        unit="MiB",
+    )
+    max_upload_size: int = setting(
+        200,
+        "Largest request body, file uploads included.",
+        env="MAX_UPLOAD_SIZE",
+        json_path="data_management.max_upload_mb",
+        unit="MiB",
+    )
     auth_session_lifetime: int = setting(
         43200,
         "Time a login stays valid without activity.",
@@ -374,6 +402,8 @@ def _validate(settings: Settings) -> None:
     for name in ("session_timeout", "heartbeat_interval", "cleanup_interval"):
         if getattr(settings, name) <= 0:
             raise SettingsError(f"{name.upper()} must be positive")
+    if settings.max_upload_size < 1 or settings.stop_grace_period < 0:
+        raise SettingsError("MAX_UPLOAD_SIZE must be positive and STOP_GRACE_PERIOD not negative")
     if settings.login_max_failures < 1 or settings.login_lockout < 1:
         raise SettingsError("LOGIN_MAX_FAILURES and LOGIN_LOCKOUT must be positive")
 

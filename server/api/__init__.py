@@ -5,16 +5,21 @@ from __future__ import annotations
 from flask import Flask
 
 from server.api import (
+    admin_logs,
     admin_users,
     auth,
     catalog,
+    data,
     docs,
     environments,
     errors,
     health,
     i18n,
+    logs,
     metadata,
     openapi,
+    projects,
+    runs,
     tags,
     user,
 )
@@ -23,6 +28,7 @@ from server.api import (
 def register_api(app: Flask) -> None:
     """Register every API blueprint and the JSON error handlers."""
     modules = (auth, admin_users, user, i18n, health, openapi, catalog, metadata, docs, tags)
-    for module in (*modules, environments):
+    modules += (environments, runs, logs, admin_logs, projects, data)
+    for module in modules:
         app.register_blueprint(module.bp)
     errors.register(app)

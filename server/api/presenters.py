@@ -7,7 +7,7 @@ from typing import Any
 from flask import request
 from flask_login import current_user
 
-from server.models import Script, ScriptGroup
+from server.models import ExecutionLog, Script, ScriptGroup
 from server.security.levels import allows
 from server.services.catalog.view import effective_group, effective_script, localised_text
 from server.settings import LANGUAGES
@@ -73,3 +73,39 @@ def script_json(
     if can_see_warnings():
         data["warnings"] = script.warnings or []
     return data
+
+
+def execution_json(record: ExecutionLog, outputs: dict[str, str] | None = None) -> dict[str, Any]:
+    """Shape an execution record; with ``outputs``, include the three text streams."""
+    end = record.end_time
+    duration = (end - record.start_time).total_seconds() if end and record.start_time else None
+    data: dict[str, Any] = {
+        "execution_id": record.execution_uuid,
+        "script_id": record.script_id,
+        "script_name": record.script_name,
+        "group_id": record.group_id,
+        "project_id": record.project_id,
+        "user_id": record.user_id,
+        "status": record.status,
+        "exit_code": record.exit_code,
+        "parameters": record.parameters or {},
+        "conda_environment": record.conda_environment,
+        "flask_port": record.flask_port,
+        "start_time": _iso(record.start_time),
+        "end_time": _iso(end),
+        "duration_seconds": round(duration, 3) if duration is not None else None,
+        "peak_memory_bytes": record.peak_memory_bytes,
+        "cpu_seconds": record.cpu_seconds,
+    }
+    if outputs is not None:
+        data["output"] = outputs["stdout"]
+        data["error_output"] = outputs["stderr"]
+        data["debug_output"] = outputs["debug"]
+        data["environment"] = {
+            k: v for k, v in (record.environment or {}).items() if k != "manager"
+        }
+    return data
+
+
+def _iso(value) -> str | None:
+    return value.isoformat() + "Z" if value else None

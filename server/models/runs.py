@@ -5,9 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     DateTime,
+    Float,
     ForeignKey,
+    Index,
     Integer,
     String,
     UniqueConstraint,
@@ -78,6 +81,10 @@ class ExecutionLog(Base):
     """One run of a script: context, status and (bounded) captured output."""
 
     __tablename__ = "execution_logs"
+    __table_args__ = (
+        Index("ix_execution_logs_user_start", "user_id", "start_time"),
+        Index("ix_execution_logs_status", "status"),
+    )
 
     id: Mapped[IntPK]
     script_id: Mapped[int | None] = mapped_column(Integer, ForeignKey("scripts.id"))
@@ -104,3 +111,11 @@ class ExecutionLog(Base):
     tags: Mapped[LongText]
     created_at: Mapped[Created]
     last_updated: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+    group_id: Mapped[int | None] = mapped_column(Integer, ForeignKey("script_groups.id"))
+    script_name: Mapped[str | None] = mapped_column(String(100))
+    pid: Mapped[int | None] = mapped_column(Integer)
+    process_create_time: Mapped[float | None] = mapped_column(Float)
+    log_path: Mapped[str | None] = mapped_column(String(500))
+    peak_memory_bytes: Mapped[int | None] = mapped_column(BigInteger)
+    cpu_seconds: Mapped[float | None] = mapped_column(Float)
+    environment: Mapped[JsonValue]  # interpreter, working folder, argv (secrets left out)

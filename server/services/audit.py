@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import func, select
+
 from server.database import Database
 from server.models import AuditEvent, utcnow
 
@@ -62,6 +64,20 @@ class AuditLog:
         )
         self._db.session.add(event)
         self._append_line(event)
+
+    def events(
+        self, page: int, per_page: int, action_prefix: str | None = None
+    ) -> tuple[list[AuditEvent], int]:
+        """Return one page of events, newest first, and the total."""
+        query = select(AuditEvent)
+        if action_prefix:
+            query = query.where(AuditEvent.action.startswith(action_prefix, autoescape=True))
+        session = self._db.session
+        total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+        rows = session.scalars(
+            query.order_by(AuditEvent.id.desc()).offset((page - 1) * per_page).limit(per_page)
+        )
+        return list(rows), total
 
     def _append_line(self, event: AuditEvent) -> None:
         line = json.dumps(

@@ -22,9 +22,15 @@ from server.services.catalog.fields import TagRules
 from server.services.catalog.metadata import MetadataService
 from server.services.catalog.tags import TagService
 from server.services.catalog.watcher import CatalogWatcher
+from server.services.data_files import DataFileService
+from server.services.execution.engine import ExecutionService
+from server.services.execution.events import ExecutionEvents
 from server.services.health import HealthService
 from server.services.i18n import Translations
+from server.services.logs import LogService
 from server.services.passwords import Passwords
+from server.services.ports import PortManager
+from server.services.projects import ProjectService
 from server.services.throttle import LoginThrottle
 from server.services.users import UserService
 from server.settings import Settings
@@ -52,12 +58,19 @@ class Services:
     docs: DocsService
     tags: TagService
     environments: EnvironmentService
+    ports: PortManager
+    projects: ProjectService
+    data_files: DataFileService
+    events: ExecutionEvents
+    executions: ExecutionService
+    logs: LogService
     watcher: CatalogWatcher | None = None
 
     def start(self) -> None:
         """Scan the catalog, then start hot reload and environment detection."""
         with self.db.job():
             self.discovery.scan_all()
+            self.executions.recover()
         if self.settings.watch_script_groups:
             self.watcher = CatalogWatcher(self.discovery, self.db)
             self.watcher.start()
@@ -68,6 +81,7 @@ class Services:
         """Release what the services hold (connections, children, threads)."""
         if self.watcher is not None:
             self.watcher.stop()
+        self.executions.shutdown()
         self.db.dispose()
 
     def _detect_environments(self) -> None:
@@ -90,6 +104,23 @@ def build_services(settings: Settings) -> Services:
     assert settings.script_groups_path
     discovery = Discovery(db, settings.script_groups_path, rules)
     catalog = Catalog(db)
+    environments = EnvironmentService(db, audit, conda_hint=os.environ.get("CONDA_EXE"))
+    ports = PortManager(
+        db, settings.port_range_start, settings.port_range_end, settings.port_check_retries
+    )
+    projects = ProjectService(db, audit, layout.script_data, settings.max_projects_per_user)
+    events = ExecutionEvents()
+    executions = ExecutionService(
+        db,
+        settings,
+        layout,
+        ports,
+        projects,
+        environments,
+        events,
+        audit,
+        resource_path("server/sdk"),
+    )
     return Services(
         settings=settings,
         layout=layout,
@@ -104,7 +135,13 @@ def build_services(settings: Settings) -> Services:
         metadata=MetadataService(db, discovery, audit, rules),
         docs=DocsService(audit),
         tags=TagService(db, catalog, audit, rules),
-        environments=EnvironmentService(db, audit, conda_hint=os.environ.get("CONDA_EXE")),
+        environments=environments,
+        ports=ports,
+        projects=projects,
+        data_files=DataFileService(audit, layout.project_backups),
+        events=events,
+        executions=executions,
+        logs=LogService(db, layout, executions, audit),
     )
 
 

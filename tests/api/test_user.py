@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 
 def test_preferences_are_saved_per_user(login, make_user):
     user = make_user("nina")
@@ -38,7 +40,7 @@ def test_openapi_documents_every_api_route(app, client):
     for rule in app.url_map.iter_rules():
         if not rule.rule.startswith("/api/"):
             continue
-        path = rule.rule.replace("<int:", "<").replace("<", "{").replace(">", "}")
+        path = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule)
         for method in rule.methods - {"HEAD", "OPTIONS"}:
             assert (path, method) in documented
     login = document["paths"]["/api/auth/login"]["post"]

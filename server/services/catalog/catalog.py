@@ -9,7 +9,7 @@ from sqlalchemy import select
 from server.database import Database
 from server.models import Script, ScriptGroup
 from server.security.levels import allows
-from server.services.errors import NotFound
+from server.services.errors import Forbidden, NotFound
 
 
 class Catalog:
@@ -59,6 +59,17 @@ class Catalog:
         if script is None or not script.is_active or not allows(level, script.required_level):
             raise NotFound(f"Script {script_id} does not exist.")
         return script, self.group_for(script.group_id, level)
+
+    def script_to_run(self, script_id: int, level: str) -> tuple[Script, ScriptGroup]:
+        """Return a script the level may run; Forbidden when it exists above the level."""
+        session = self._db.session
+        script = session.get(Script, script_id)
+        group = session.get(ScriptGroup, script.group_id) if script else None
+        if script is None or group is None or not (script.is_active and group.is_active):
+            raise NotFound(f"Script {script_id} does not exist.")
+        if not (allows(level, script.required_level) and allows(level, group.required_level)):
+            raise Forbidden(f"Running this script needs the {script.required_level} level.")
+        return script, group
 
     def visible_scripts(self, level: str) -> list[tuple[Script, ScriptGroup]]:
         """Return every script the level may see, with its group."""

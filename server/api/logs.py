@@ -1,0 +1,195 @@
+"""Run history of the logged-in user (admins may read every run)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import date
+
+from flask import Blueprint, Response, jsonify, request, send_file
+from flask_login import current_user
+
+from server.api.common import actor, page_args, paginated
+from server.api.presenters import execution_json
+from server.models import ExecutionLog
+from server.security.access import require_level
+from server.security.levels import allows
+from server.services.errors import InvalidInput
+from server.services.logs import LogFilters
+from server.services.registry import services
+
+bp = Blueprint("logs_api", __name__, url_prefix="/api/logs")
+MAX_RANGE = 4 * 1024 * 1024
+EXPORT_FIELDS = (
+    "execution_id", "script_name", "status", "exit_code", "start_time", "end_time",
+    "duration_seconds", "project_id", "parameters", "output", "error_output", "debug_output",
+)  # fmt: skip
+
+
+def is_admin() -> bool:
+    """Return True for admins."""
+    return allows(current_user.user_level, "admin")
+
+
+def _int_arg(name: str) -> int | None:
+    value = request.args.get(name)
+    if value in (None, ""):
+        return None
+    try:
+        return int(value)
+    except ValueError as exc:
+        raise InvalidInput(f"{name} must be a whole number.", field=name) from exc
+
+
+def _date_arg(name: str) -> date | None:
+    value = request.args.get(name)
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise InvalidInput(f"{name} must be a date (YYYY-MM-DD).", field=name) from exc
+
+
+def filters_from_request(**fixed: object) -> LogFilters:
+    """Read list filters from the query string."""
+    values = {
+        "script_id": _int_arg("script_id"),
+        "project_id": _int_arg("project_id"),
+        "status": request.args.get("status") or None,
+        "date_from": _date_arg("date_from"),
+        "date_to": _date_arg("date_to"),
+        "min_duration": _int_arg("min_duration"),
+        "max_duration": _int_arg("max_duration"),
+        "text": request.args.get("q") or None,
+    }
+    values.update(fixed)
+    return LogFilters(**values)
+
+
+def listing(user_id: int | None, **fixed: object):
+    """Answer a paginated, filtered, sorted list of runs."""
+    page, per_page = page_args()
+    sort = request.args.get("sort", "start_time")
+    descending = request.args.get("order", "desc") != "asc"
+    rows, total = services().logs.list(
+        user_id, filters_from_request(**fixed), sort, descending, page, per_page
+    )
+    return jsonify(paginated([execution_json(r) for r in rows], total, page, per_page))
+
+
+def owned(execution_id: str) -> ExecutionLog:
+    """Return a run the caller may read."""
+    return services().logs.get(execution_id, current_user.id, is_admin())
+
+
+@bp.get("/execution")
+@require_level("viewer")
+def list_runs():
+    """List the user's runs: filters script_id, project_id, status, date_from, date_to,
+    min_duration, max_duration, q; sort start_time|duration|status|script|project."""
+    return listing(current_user.id)
+
+
+@bp.get("/search")
+@require_level("viewer")
+def search():
+    """Search the user's runs by words in their output and parameters (``?q=``)."""
+    if not request.args.get("q"):
+        raise InvalidInput("q: give at least one word to search for.", field="q")
+    return listing(current_user.id)
+
+
+@bp.get("/script/<int:script_id>")
+@require_level("viewer")
+def script_runs(script_id: int):
+    """List the user's runs of one script."""
+    return listing(current_user.id, script_id=script_id)
+
+
+@bp.get("/project/<int:project_id>")
+@require_level("viewer")
+def project_runs(project_id: int):
+    """List the user's runs in one project."""
+    services().projects.get(current_user.id, project_id, is_admin())
+    return listing(current_user.id, project_id=project_id)
+
+
+@bp.get("/execution/<execution_id>")
+@require_level("viewer")
+def run_detail(execution_id: str):
+    """Return a run with its output (what has been captured so far while it runs)."""
+    record = owned(execution_id)
+    return jsonify(execution_json(record, services().logs.outputs(record)))
+
+
+@bp.get("/execution/<execution_id>/content")
+@require_level("viewer")
+def run_content(execution_id: str):
+    """Return part of the full log file: ``?offset=&length=`` (the end when no offset)."""
+    length = _int_arg("length") or 256 * 1024
+    if not 1 <= length <= MAX_RANGE:
+        raise InvalidInput(f"length must be between 1 and {MAX_RANGE}.", field="length")
+    return jsonify(services().logs.log_range(owned(execution_id), _int_arg("offset"), length))
+
+
+@bp.get("/execution/<execution_id>/download")
+@require_level("viewer")
+def download(execution_id: str):
+    """Download the run: ``format=txt`` (the full log file), ``json`` or ``csv``."""
+    record = owned(execution_id)
+    kind = request.args.get("format", "txt")
+    name = f"execution_{record.execution_uuid}"
+    if kind == "txt":
+        return send_file(
+            services().logs.log_file(record), mimetype="text/plain", as_attachment=True,
+            download_name=f"{name}.log",
+        )  # fmt: skip
+    data = execution_json(record, services().logs.outputs(record))
+    if kind == "json":
+        body = json.dumps(data, indent=2, ensure_ascii=False)
+        return attachment(body, "application/json", f"{name}.json")
+    if kind == "csv":
+        return attachment(export_csv([data]), "text/csv", f"{name}.csv")
+    raise InvalidInput("format must be txt, json or csv.", field="format")
+
+
+@bp.delete("/execution/<execution_id>")
+@require_level("viewer")
+def delete_run(execution_id: str):
+    """Delete one of the user's finished runs and its log file."""
+    record = services().logs.get(execution_id, current_user.id, is_admin=False)
+    services().logs.delete(record, actor())
+    return jsonify({"status": "deleted"})
+
+
+@bp.post("/cleanup")
+@require_level("admin")
+def cleanup():
+    """Apply the retention policy now (7/30/90/365 days by the owner's level)."""
+    return jsonify({"removed": services().logs.cleanup(actor())})
+
+
+@bp.get("/stats")
+@require_level("viewer")
+def stats():
+    """Return the user's run statistics and log storage use."""
+    return jsonify(services().logs.stats(current_user.id))
+
+
+def attachment(body: str, mimetype: str, filename: str) -> Response:
+    return Response(
+        body,
+        mimetype=mimetype,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+def export_csv(rows: list[dict]) -> str:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=EXPORT_FIELDS, extrasaction="ignore")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({**row, "parameters": json.dumps(row.get("parameters") or {})})
+    return buffer.getvalue()

@@ -1,0 +1,1 @@
+"""Live logs over Socket.IO (namespace ``/logs``)."""

@@ -1,0 +1,61 @@
+"""The ``/logs`` Socket.IO namespace: authenticated subscriptions to executions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import request
+from flask_login import current_user
+from flask_socketio import Namespace, join_room
+
+from server.realtime.bridge import LogBridge, user_room
+from server.security.levels import allows
+from server.services.errors import ServiceError
+from server.services.registry import Services
+
+
+class LogNamespace(Namespace):
+    """Clients subscribe to executions they may read; others get an ``error`` event."""
+
+    def __init__(self, namespace: str, bridge: LogBridge, services: Services) -> None:
+        super().__init__(namespace)
+        self._bridge = bridge
+        self._services = services
+
+    def on_connect(self, auth: Any = None) -> bool:
+        """Accept logged-in users only and put them in their user room."""
+        if not current_user.is_authenticated:
+            return False
+        join_room(user_room(current_user.id))
+        return True
+
+    def on_disconnect(self, reason: Any = None) -> None:
+        """Forget the client's subscriptions."""
+        self._bridge.forget(request.sid)
+
+    def on_subscribe(self, data: Any) -> None:
+        """Replay an execution's output so far, then stream it."""
+        execution_id = data.get("execution_id") if isinstance(data, dict) else None
+        if not isinstance(execution_id, str) or not execution_id:
+            self.emit("error", {"message": "execution_id is required."})
+            return
+        try:
+            is_admin = allows(current_user.user_level, "admin")
+            record = self._services.logs.get(execution_id, current_user.id, is_admin)
+            status = {
+                "execution_id": execution_id,
+                "status": record.status,
+                "exit_code": record.exit_code,
+            }
+            executions = self._services.executions
+            self._bridge.subscribe(
+                request.sid,
+                execution_id,
+                lambda: executions.replay(execution_id),
+                record.log_path,
+                status,
+            )
+        except ServiceError as exc:
+            self.emit("error", {"execution_id": execution_id, "message": exc.message})
+        finally:
+            self._services.db.remove()

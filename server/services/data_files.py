@@ -1,0 +1,90 @@
+"""Files in a project's data folder: list, read, write (JSON, atomic), delete, back up."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import zipfile
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from server.services.audit import Actor, AuditLog
+from server.services.errors import InvalidInput, NotFound
+from server.services.safe_paths import inside, safe_component
+
+MAX_JSON_BYTES = 10 * 1024 * 1024
+
+
+class DataFileService:
+    """Operate on files of one project folder, never outside it."""
+
+    def __init__(self, audit: AuditLog, backups: Path) -> None:
+        self._audit = audit
+        self._backups = backups
+
+    def list(self, folder: Path) -> list[dict[str, Any]]:
+        """Return the files under the folder (relative paths, sizes, times); links skipped."""
+        items = []
+        for path in sorted(folder.rglob("*")):
+            if path.is_symlink() or not path.is_file():
+                continue
+            stat = path.stat()
+            items.append(
+                {
+                    "name": path.relative_to(folder).as_posix(),
+                    "size": stat.st_size,
+                    "modified": datetime.fromtimestamp(stat.st_mtime).isoformat(timespec="seconds"),
+                }
+            )
+        return items
+
+    def read(self, folder: Path, filename: str) -> Path:
+        """Return the path of an existing regular file of the folder."""
+        path = self._file(folder, filename)
+        if not path.is_file():
+            raise NotFound(f"{filename}: no such file in the project folder.")
+        return path
+
+    def write_json(self, folder: Path, filename: str, document: Any, actor: Actor) -> Path:
+        """Write a JSON document atomically (a temporary file, then a rename)."""
+        if not filename.endswith(".json"):
+            raise InvalidInput("filename: only .json files are written here.", field="filename")
+        path = self._file(folder, filename)
+        text = json.dumps(document, indent=2, ensure_ascii=False)
+        if len(text.encode()) > MAX_JSON_BYTES:
+            raise InvalidInput("The document is larger than 10 MiB.")
+        fd, temporary = tempfile.mkstemp(dir=folder, prefix=f".{filename}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(text)
+            os.replace(temporary, path)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+        self._audit.record(actor, "data.write", str(path.relative_to(folder.parent.parent)))
+        return path
+
+    def delete(self, folder: Path, filename: str, actor: Actor) -> None:
+        """Delete one file of the folder."""
+        path = self.read(folder, filename)
+        path.unlink()
+        self._audit.record(actor, "data.delete", str(path.relative_to(folder.parent.parent)))
+
+    def backup(self, folder: Path, username: str, project_name: str, actor: Actor) -> Path:
+        """Zip the folder into ``backups/<user>_<project>_<YYYYMMDD_HHMMSS>.zip``."""
+        self._backups.mkdir(parents=True, exist_ok=True)
+        stamp = datetime.now().strftime("%Y%m%d_%H%M%S")
+        target = self._backups / f"{username}_{project_name}_{stamp}.zip"
+        with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            for item in self.list(folder):
+                archive.write(folder / item["name"], arcname=item["name"])
+        self._audit.record(actor, "data.backup", target.name)
+        return target
+
+    @staticmethod
+    def _file(folder: Path, filename: str) -> Path:
+        for part in filename.split("/"):
+            safe_component(part, "filename")
+        return inside(folder, filename, "filename")  # resolved: links out of the folder fail

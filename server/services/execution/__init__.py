@@ -1,0 +1,1 @@
+"""Running scripts: child processes, output capture, the engine and its events."""

@@ -1,0 +1,478 @@
+"""The execution engine: validate, launch, watch, stop and record script runs.
+
+This process is the only owner of the children it starts. Each run has two pipe readers
+(``capture``) and a monitor thread that samples resources, applies the time limit and
+records the end. Runs left "running" by a manager that died are settled at start-up.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+import sys
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from sqlalchemy import select
+from werkzeug.utils import secure_filename
+
+from server.database import Database
+from server.layout import Layout
+from server.models import ExecutionLog, Script, ScriptGroup, UserProject, utcnow
+from server.services.audit import Actor, AuditLog
+from server.services.catalog.environments import EnvironmentService, PythonEnvironment
+from server.services.catalog.parameters import mask_secrets, validate_values
+from server.services.catalog.view import effective_script
+from server.services.errors import Conflict, InvalidInput, NotFound
+from server.services.execution import process as processes
+from server.services.execution.capture import OutputCapture
+from server.services.execution.events import ExecutionEvents
+from server.services.execution.launch import RunContext, argv_for, environment_for
+from server.services.ports import PortManager
+from server.services.projects import ProjectService
+from server.services.safe_paths import inside
+from server.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+DRAIN_TIMEOUT = 2.0  # pipes still open after the child ended: descendants hold them
+SAMPLE_EVERY = 0.25
+UPLOADS = "uploads"
+MANAGER_ID = {"pid": os.getpid(), "started": processes.create_time(os.getpid())}
+
+
+@dataclass(frozen=True)
+class Runner:
+    """Who starts a run, with the preferences the script receives."""
+
+    user_id: int
+    username: str
+    level: str
+    language: str
+    theme: str
+
+    def actor(self, remote_addr: str | None = None) -> Actor:
+        """Return the audit actor."""
+        return Actor(self.user_id, self.username, remote_addr)
+
+
+@dataclass
+class Upload:
+    """A file sent with a run for a ``file`` parameter."""
+
+    parameter: str
+    filename: str
+    stream: BinaryIO
+
+
+@dataclass
+class Run:
+    """A live run."""
+
+    execution_id: str
+    user_id: int
+    process: Any
+    capture: OutputCapture
+    port: int
+    token: str
+    timeout: int
+    started: float = field(default_factory=time.monotonic)
+    end_reason: str | None = None
+    finished: threading.Event = field(default_factory=threading.Event)
+    usage: processes.Usage = field(default_factory=processes.Usage)
+
+
+class ExecutionService:
+    """Start runs and keep their records."""
+
+    def __init__(
+        self,
+        db: Database,
+        settings: Settings,
+        layout: Layout,
+        ports: PortManager,
+        projects: ProjectService,
+        environments: EnvironmentService,
+        events: ExecutionEvents,
+        audit: AuditLog,
+        sdk_path: Path,
+    ) -> None:
+        self._db = db
+        self._settings = settings
+        self._layout = layout
+        self._ports = ports
+        self._projects = projects
+        self._environments = environments
+        self._events = events
+        self._audit = audit
+        self._sdk_path = sdk_path
+        self._runs: dict[str, Run] = {}
+        self._lock = threading.Lock()
+
+    # -- starting -------------------------------------------------------------------------
+
+    def execute(
+        self,
+        script: Script,
+        group: ScriptGroup,
+        runner: Runner,
+        parameters: Any,
+        project: UserProject | None = None,
+        uploads: list[Upload] | None = None,
+        remote_addr: str | None = None,
+    ) -> ExecutionLog:
+        """Validate the parameters and start the script; return its execution record."""
+        meta = effective_script(script, group)
+        params = meta["parameters"]
+        project = project or self._projects.default(runner.user_id, group)
+        folder = self._projects.folder(group, runner.username, project)
+        raw = dict(parameters) if isinstance(parameters, dict) else parameters
+        if isinstance(raw, dict):
+            raw.update(self._save_uploads(params, folder, uploads or []))
+        values = validate_values(params, raw, lambda value: str(inside(folder, value, "path")))
+        values = self._resolve_files(params, values, folder)
+        env = self._interpreter(group)
+        self._projects.touch(project)
+        port = self._ports.allocate(script.id, runner.user_id, project.id)
+        try:
+            return self._launch(script, group, runner, project, folder, params, values, env, port,
+                                meta["execution_timeout"], remote_addr)  # fmt: skip
+        except Exception:
+            self._ports.release(port)
+            raise
+
+    def _launch(
+        self,
+        script: Script,
+        group: ScriptGroup,
+        runner: Runner,
+        project: UserProject,
+        folder: Path,
+        params: list[dict[str, Any]],
+        values: dict[str, Any],
+        env: PythonEnvironment,
+        port: int,
+        timeout: int,
+        remote_addr: str | None,
+    ) -> ExecutionLog:
+        execution_id = str(uuid.uuid4())
+        context = RunContext(
+            execution_id=execution_id,
+            script_path=Path(group.directory_path) / script.filename,
+            data_dir=folder,
+            user_level=runner.level,
+            port=port,
+            project_id=project.id,
+            project_name=project.project_name,
+            theme=runner.theme,
+            language=runner.language,
+            interface_token=secrets.token_urlsafe(32),
+            base_url="",
+            logo=self._settings.brand_logo or Path(),
+        )
+        argv = argv_for(env, context, values, params)
+        masked = mask_secrets(params, values)
+        log_path = (
+            self._layout.execution_logs
+            / runner.username
+            / date.today().isoformat()
+            / f"execution_{execution_id}.log"
+        )
+        record = ExecutionLog(
+            execution_uuid=execution_id,
+            script_id=script.id,
+            group_id=group.id,
+            script_name=(script.display_name or script.filename)[:100],
+            user_id=runner.user_id,
+            project_id=project.id,
+            status="running",
+            start_time=utcnow(),
+            parameters=masked,
+            conda_environment=env.name,
+            flask_port=port,
+            log_path=str(log_path),
+            environment={
+                "python": env.python,
+                "python_version": env.python_version,
+                "kind": env.kind,
+                "working_directory": group.directory_path,
+                "data_dir": str(folder),
+                "argv": argv[1:],  # secrets are never on the command line
+                "manager": MANAGER_ID,
+            },
+        )
+        session = self._db.session
+        session.add(record)
+        session.commit()
+        capture = OutputCapture(
+            log_path,
+            self._settings.max_output_in_database,
+            lambda stream, seq, data: self._events.output(execution_id, stream, seq, data),
+        )
+        capture.debug(f"ScriptsManager run {execution_id}")
+        capture.debug(f"script: {context.script_path} (group {group.folder})")
+        capture.debug(f"user: {runner.username} ({runner.level}), project: {project.project_name}")
+        capture.debug(f"python: {env.python} ({env.kind} {env.python_version or ''})".rstrip())
+        capture.debug(f"parameters: {masked}")
+        try:
+            child = processes.start(
+                argv,
+                environment_for(env, context, values, self._sdk_path),
+                Path(group.directory_path),
+                self._settings.max_memory_per_script,
+            )
+        except OSError as exc:
+            capture.debug(f"the script could not be started: {exc}")
+            self._record_end(record.execution_uuid, capture, "failed", None, 0.0, processes.Usage())
+            self._ports.release(port)
+            self._events.status(execution_id, runner.user_id, "failed", None)
+            return self._db.session.get(ExecutionLog, record.id)
+        run = Run(execution_id, runner.user_id, child, capture, port, context.interface_token,
+                  timeout)  # fmt: skip
+        with self._lock:
+            self._runs[execution_id] = run
+        record.pid = child.pid
+        record.process_create_time = processes.create_time(child.pid)
+        session.commit()
+        self._ports.activate(port, child.pid)
+        capture.start(child.stdout, child.stderr)
+        threading.Thread(
+            target=self._monitor, args=(run,), name=f"run-{execution_id[:8]}", daemon=True
+        ).start()
+        self._audit.record(
+            runner.actor(remote_addr), "script.execute", f"script:{script.id}",
+            {"execution_id": execution_id, "project": project.project_name},
+        )  # fmt: skip
+        session.commit()
+        self._events.status(execution_id, runner.user_id, "running", None)
+        return record
+
+    def _save_uploads(
+        self, params: list[dict[str, Any]], folder: Path, uploads: list[Upload]
+    ) -> dict[str, str]:
+        kinds = {p["name"]: p.get("type") for p in params}
+        saved = {}
+        for upload in uploads:
+            if kinds.get(upload.parameter) != "file":
+                raise InvalidInput(
+                    f"{upload.parameter}: not a file parameter.", field=upload.parameter
+                )
+            name = secure_filename(upload.filename)
+            if not name:
+                raise InvalidInput(
+                    f"{upload.parameter}: a file name is needed.", field=upload.parameter
+                )
+            target = folder / UPLOADS
+            target.mkdir(exist_ok=True)
+            with open(target / name, "wb") as handle:
+                while chunk := upload.stream.read(1024 * 1024):
+                    handle.write(chunk)
+            saved[upload.parameter] = name
+        return saved
+
+    @staticmethod
+    def _resolve_files(
+        params: list[dict[str, Any]], values: dict[str, Any], folder: Path
+    ) -> dict[str, Any]:
+        resolved = dict(values)
+        for param in params:
+            name = param["name"]
+            if param.get("type") == "file" and name in values:
+                path = inside(folder / UPLOADS, values[name], name)
+                if not path.is_file():
+                    raise InvalidInput(f"{name}: upload the file first.", field=name)
+                resolved[name] = str(path)
+        return resolved
+
+    def _interpreter(self, group: ScriptGroup) -> PythonEnvironment:
+        try:
+            env = self._environments.describe(group.conda_environment)
+        except NotFound as exc:
+            raise Conflict(
+                f"The group's Python environment is not available: {exc.message}"
+            ) from exc
+        if not env.available:
+            raise Conflict(f"The group's Python environment {env.name!r} is not available.")
+        return env
+
+    # -- watching and ending --------------------------------------------------------------
+
+    def _monitor(self, run: Run) -> None:
+        pid = run.process.pid
+        delay, last_sample = 0.01, 0.0
+        exit_code, rusage = None, None
+        while exit_code is None:
+            exit_code, rusage = _poll(run.process)
+            if exit_code is not None:
+                break
+            now = time.monotonic()
+            if now - last_sample >= SAMPLE_EVERY:
+                run.usage.sample(pid)
+                last_sample = now
+            if run.timeout and now - run.started > run.timeout and run.end_reason is None:
+                run.end_reason = "timeout"
+                run.capture.debug(f"the time limit of {run.timeout} s was reached: stopping")
+                processes.terminate_tree(pid, self._settings.stop_grace_period)
+            time.sleep(delay)
+            delay = min(delay * 2, 0.1)
+        if rusage is not None:
+            run.usage.cpu_seconds = max(run.usage.cpu_seconds, rusage.ru_utime + rusage.ru_stime)
+            run.usage.peak_memory_bytes = max(run.usage.peak_memory_bytes, rusage.ru_maxrss * 1024)
+        if not run.capture.wait(DRAIN_TIMEOUT):
+            run.capture.debug("processes started by the script still held its output: ended")
+            processes.terminate_tree(pid, 0)
+            run.capture.wait(DRAIN_TIMEOUT)
+        self._finish(run, exit_code)
+
+    def _finish(self, run: Run, exit_code: int) -> None:
+        duration = time.monotonic() - run.started
+        status = "terminated" if run.end_reason else ("completed" if exit_code == 0 else "failed")
+        try:
+            with self._db.job():
+                self._record_end(
+                    run.execution_id, run.capture, status, exit_code, duration, run.usage
+                )
+                self._ports.release(run.port)
+        except Exception:
+            logger.exception("could not record the end of %s", run.execution_id)
+        with self._lock:
+            self._runs.pop(run.execution_id, None)
+        self._events.status(run.execution_id, run.user_id, status, exit_code)
+        run.finished.set()
+
+    def _record_end(
+        self,
+        execution_id: str,
+        capture: OutputCapture,
+        status: str,
+        exit_code: int | None,
+        duration: float,
+        usage: processes.Usage,
+    ) -> None:
+        memory = usage.peak_memory_bytes / 1048576
+        capture.debug(
+            f"finished: {status}, exit code {exit_code}, {duration:.2f} s, "
+            f"peak memory {memory:.1f} MiB, CPU {usage.cpu_seconds:.2f} s"
+        )
+        texts = capture.texts()
+        capture.close()
+        session = self._db.session
+        record = session.scalar(
+            select(ExecutionLog).where(ExecutionLog.execution_uuid == execution_id)
+        )
+        record.status = status
+        record.exit_code = exit_code
+        record.end_time = utcnow()
+        record.duration_seconds = round(duration)
+        record.output, record.error_output = texts["stdout"], texts["stderr"]
+        record.debug_output = texts["debug"]
+        record.peak_memory_bytes = usage.peak_memory_bytes
+        record.cpu_seconds = round(usage.cpu_seconds, 3)
+        session.commit()
+
+    # -- control --------------------------------------------------------------------------
+
+    def stop(self, execution_id: str, actor: Actor) -> str:
+        """Stop a live run (the whole process tree); return its final status."""
+        with self._lock:
+            run = self._runs.get(execution_id)
+        if run is None:
+            raise Conflict("This run is not running.")
+        run.end_reason = "stopped"
+        run.capture.debug(f"stopped by {actor.username}")
+        processes.terminate_tree(run.process.pid, self._settings.stop_grace_period)
+        run.finished.wait(self._settings.stop_grace_period + 2 * DRAIN_TIMEOUT + 5)
+        self._audit.record(actor, "script.stop", f"execution:{execution_id}")
+        self._db.session.commit()
+        return "terminated"
+
+    def is_live(self, execution_id: str) -> bool:
+        """Return True while the run's process is being watched."""
+        return execution_id in self._runs
+
+    def live_texts(self, execution_id: str) -> dict[str, str] | None:
+        """Return the output captured so far of a live run, None when it is not live."""
+        run = self._runs.get(execution_id)
+        return run.capture.texts() if run else None
+
+    def replay(self, execution_id: str) -> list[tuple[str, int, bytes]] | None:
+        """Return the recent chunks of a live run for a late subscriber."""
+        run = self._runs.get(execution_id)
+        return run.capture.snapshot() if run else None
+
+    def wait(self, execution_id: str, timeout: float) -> bool:
+        """Wait for a live run to end; True when it has."""
+        run = self._runs.get(execution_id)
+        return run.finished.wait(timeout) if run else True
+
+    def live_count(self) -> int:
+        """Return the number of live runs."""
+        return len(self._runs)
+
+    def recover(self) -> int:
+        """Settle runs left "running" by a manager that stopped; return how many."""
+        session = self._db.session
+        settled = 0
+        for record in session.scalars(select(ExecutionLog).where(ExecutionLog.status == "running")):
+            if record.execution_uuid in self._runs:
+                continue
+            owner = (record.environment or {}).get("manager") or {}
+            if owner != MANAGER_ID and processes.is_same_process(
+                owner.get("pid", -1), owner.get("started")
+            ):
+                continue  # another live manager on this database owns it
+            note = "the manager stopped while this run was going"
+            if record.pid and processes.is_same_process(record.pid, record.process_create_time):
+                processes.terminate_tree(record.pid, self._settings.stop_grace_period)
+                note += "; its processes were ended at restart"
+            record.status = "terminated"
+            record.end_time = utcnow()
+            record.debug_output = ((record.debug_output or "") + f"\n{note}").strip()
+            if record.flask_port:
+                self._ports.release(record.flask_port)
+            settled += 1
+        session.commit()
+        if settled:
+            logger.warning("settled %s runs left running by a previous manager", settled)
+        return settled
+
+    def shutdown(self) -> None:
+        """Stop every live run and wait for their records."""
+        with self._lock:
+            runs = list(self._runs.values())
+        for run in runs:
+            run.end_reason = "shutdown"
+            run.capture.debug("the manager is stopping")
+        stoppers = [
+            threading.Thread(
+                target=processes.terminate_tree,
+                args=(run.process.pid, self._settings.stop_grace_period),
+            )
+            for run in runs
+        ]
+        for stopper in stoppers:
+            stopper.start()
+        for stopper in stoppers:
+            stopper.join()
+        for run in runs:
+            run.finished.wait(2 * DRAIN_TIMEOUT + 5)
+
+
+def _poll(child) -> tuple[int | None, Any]:
+    """Return (exit code, rusage) once the child ended, (None, None) while it runs."""
+    if sys.platform == "win32":
+        return child.poll(), None
+    try:
+        pid, status, rusage = os.wait4(child.pid, os.WNOHANG)
+    except ChildProcessError:
+        return (child.returncode if child.returncode is not None else -1), None
+    if pid == 0:
+        return None, None
+    child.returncode = os.waitstatus_to_exitcode(status)
+    return child.returncode, rusage

@@ -1,0 +1,127 @@
+"""Child processes: start in their own process group, measure, and end the whole tree."""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import psutil
+
+logger = logging.getLogger(__name__)
+
+IS_WINDOWS = sys.platform == "win32"
+
+
+@dataclass
+class Usage:
+    """Resources a process tree used."""
+
+    peak_memory_bytes: int = 0
+    cpu_seconds: float = 0.0
+    samples: dict[int, float] = field(default_factory=dict)  # pid -> last cpu seconds
+
+    def sample(self, pid: int) -> None:
+        """Add the tree's current memory and CPU figures."""
+        try:
+            root = psutil.Process(pid)
+            family = [root, *root.children(recursive=True)]
+        except psutil.Error:
+            return
+        rss = 0
+        for process in family:
+            try:
+                with process.oneshot():
+                    rss += process.memory_info().rss
+                    times = process.cpu_times()
+                    self.samples[process.pid] = times.user + times.system
+            except psutil.Error:
+                continue
+        self.peak_memory_bytes = max(self.peak_memory_bytes, rss)
+        self.cpu_seconds = max(self.cpu_seconds, sum(self.samples.values()))
+
+
+def start(
+    argv: list[str], env: dict[str, str], cwd: Path, memory_limit_mb: int
+) -> subprocess.Popen:
+    """Start a child with pipes, no shell, and its own process group (session on POSIX)."""
+    options: dict[str, object] = {
+        "stdin": subprocess.DEVNULL,
+        "stdout": subprocess.PIPE,
+        "stderr": subprocess.PIPE,
+        "cwd": str(cwd),
+        "env": env,
+        "close_fds": True,
+    }
+    if IS_WINDOWS:
+        options["creationflags"] = subprocess.CREATE_NEW_PROCESS_GROUP | subprocess.CREATE_NO_WINDOW
+    else:
+        options["start_new_session"] = True
+    process = subprocess.Popen(argv, **options)  # noqa: S603 - argv list, never a shell
+    _limit(process.pid, memory_limit_mb)
+    return process
+
+
+def create_time(pid: int) -> float | None:
+    """Return a process's start time (to recognise it after a restart), None if gone."""
+    try:
+        return psutil.Process(pid).create_time()
+    except psutil.Error:
+        return None
+
+
+def is_same_process(pid: int, started: float | None) -> bool:
+    """Return True when ``pid`` still runs and is the process started at ``started``."""
+    current = create_time(pid)
+    return current is not None and started is not None and abs(current - started) < 0.01
+
+
+def terminate_tree(pid: int, grace: float) -> None:
+    """End a process and every descendant: SIGTERM, then SIGKILL after ``grace`` seconds."""
+    try:
+        root = psutil.Process(pid)
+        family = [root, *root.children(recursive=True)]
+    except psutil.Error:
+        family = []
+    _signal_group(pid, signal.SIGTERM)
+    for process in family:
+        _quietly(process.terminate)
+    _gone, alive = psutil.wait_procs(family, timeout=grace)
+    if alive or not IS_WINDOWS:
+        _signal_group(pid, getattr(signal, "SIGKILL", signal.SIGTERM))
+    for process in alive:
+        _quietly(process.kill)
+    psutil.wait_procs(alive, timeout=5)
+
+
+def _signal_group(pid: int, sig: int) -> None:
+    if IS_WINDOWS:
+        return
+    try:
+        os.killpg(pid, sig)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def _quietly(action) -> None:
+    try:
+        action()
+    except psutil.Error:
+        pass
+
+
+def _limit(pid: int, memory_limit_mb: int) -> None:
+    if not hasattr(psutil.Process, "rlimit"):
+        return
+    try:
+        process = psutil.Process(pid)
+        process.rlimit(psutil.RLIMIT_CORE, (0, 0))
+        if memory_limit_mb > 0:
+            limit = memory_limit_mb * 1024 * 1024
+            process.rlimit(psutil.RLIMIT_AS, (limit, limit))
+    except (psutil.Error, OSError, ValueError):
+        logger.warning("could not set resource limits on %s", pid)

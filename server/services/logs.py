@@ -1,0 +1,289 @@
+"""Run history: per-user lists with filters and full-text search, details, files, retention."""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Select, delete, func, select, text
+
+from server.database import Database
+from server.layout import Layout
+from server.models import ExecutionLog, User, utcnow
+from server.services.audit import Actor, AuditLog
+from server.services.errors import Conflict, InvalidInput, NotFound
+from server.services.execution.engine import ExecutionService
+
+logger = logging.getLogger(__name__)
+
+RETENTION_DAYS = {"viewer": 7, "operator": 30, "developer": 90, "admin": 365}
+STATUSES = ("running", "completed", "failed", "terminated")
+SORTS = {
+    "start_time": ExecutionLog.id,  # ids grow with start time and are indexed
+    "duration": ExecutionLog.duration_seconds,
+    "status": ExecutionLog.status,
+    "script": ExecutionLog.script_name,
+    "project": ExecutionLog.project_id,
+}
+_TERM = re.compile(r"[\w.-]+", re.UNICODE)
+
+
+@dataclass(frozen=True)
+class LogFilters:
+    """Criteria of a run list; None means any."""
+
+    script_id: int | None = None
+    project_id: int | None = None
+    status: str | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    min_duration: int | None = None
+    max_duration: int | None = None
+    text: str | None = None
+
+
+class LogService:
+    """Query and manage execution records and their log files."""
+
+    def __init__(
+        self, db: Database, layout: Layout, executions: ExecutionService, audit: AuditLog
+    ) -> None:
+        self._db = db
+        self._layout = layout
+        self._executions = executions
+        self._audit = audit
+
+    def list(
+        self,
+        user_id: int | None,
+        filters: LogFilters,
+        sort: str = "start_time",
+        descending: bool = True,
+        page: int = 1,
+        per_page: int = 50,
+    ) -> tuple[list[ExecutionLog], int]:
+        """Return one page of runs (all users' when ``user_id`` is None) and the total."""
+        if sort not in SORTS:
+            raise InvalidInput(f"sort must be one of {', '.join(SORTS)}.", field="sort")
+        if filters.status is not None and filters.status not in STATUSES:
+            raise InvalidInput(f"status must be one of {', '.join(STATUSES)}.", field="status")
+        query = self._filtered(select(ExecutionLog), user_id, filters)
+        total = self._db.session.scalar(
+            self._filtered(select(func.count(ExecutionLog.id)), user_id, filters)
+        )
+        column = SORTS[sort]
+        order = [column.desc() if descending else column.asc(), ExecutionLog.id.desc()]
+        rows = self._db.session.scalars(
+            query.order_by(*order).offset((page - 1) * per_page).limit(per_page)
+        )
+        return list(rows), total or 0
+
+    def _filtered(self, query: Select, user_id: int | None, filters: LogFilters) -> Select:
+        conditions = []
+        if user_id is not None:
+            conditions.append(ExecutionLog.user_id == user_id)
+        if filters.script_id is not None:
+            conditions.append(ExecutionLog.script_id == filters.script_id)
+        if filters.project_id is not None:
+            conditions.append(ExecutionLog.project_id == filters.project_id)
+        if filters.status is not None:
+            conditions.append(ExecutionLog.status == filters.status)
+        if filters.date_from is not None:
+            conditions.append(
+                ExecutionLog.start_time >= datetime.combine(filters.date_from, datetime.min.time())
+            )
+        if filters.date_to is not None:
+            end = datetime.combine(filters.date_to + timedelta(days=1), datetime.min.time())
+            conditions.append(ExecutionLog.start_time < end)
+        if filters.min_duration is not None:
+            conditions.append(ExecutionLog.duration_seconds >= filters.min_duration)
+        if filters.max_duration is not None:
+            conditions.append(ExecutionLog.duration_seconds <= filters.max_duration)
+        if filters.text:
+            conditions.append(self._text_condition(filters.text))
+        return query.where(*conditions)
+
+    def _text_condition(self, words: str):
+        terms = _TERM.findall(words)[:10]
+        if not terms:
+            raise InvalidInput("q: give at least one word to search for.", field="q")
+        if self._db.engine.dialect.name == "sqlite":
+            match = " ".join('"' + term.replace('"', '""') + '"' for term in terms)
+            return ExecutionLog.id.in_(
+                select(text("rowid"))
+                .select_from(text("execution_search"))
+                .where(text("execution_search MATCH :match"))
+                .params(match=match)
+            )
+        pattern = [f"%{term}%" for term in terms]
+        return func.coalesce(ExecutionLog.output, "").ilike(pattern[0])
+
+    def get(self, execution_id: str, user_id: int, is_admin: bool) -> ExecutionLog:
+        """Return a run the user owns (admins: any); NotFound otherwise."""
+        record = self._db.session.scalar(
+            select(ExecutionLog).where(ExecutionLog.execution_uuid == execution_id)
+        )
+        if record is None or (record.user_id != user_id and not is_admin):
+            raise NotFound(f"Run {execution_id} does not exist.")
+        return record
+
+    def latest_running(self, script_id: int, user_id: int) -> ExecutionLog:
+        """Return the user's latest running execution of a script; Conflict when none."""
+        record = self._db.session.scalar(
+            select(ExecutionLog)
+            .where(
+                ExecutionLog.script_id == script_id,
+                ExecutionLog.user_id == user_id,
+                ExecutionLog.status == "running",
+            )
+            .order_by(ExecutionLog.id.desc())
+            .limit(1)
+        )
+        if record is None:
+            raise Conflict("You have no running execution of this script.")
+        return record
+
+    def script_status(
+        self, script_id: int, user_id: int
+    ) -> tuple[list[ExecutionLog], ExecutionLog | None]:
+        """Return the user's running executions of a script and their latest execution."""
+        query = select(ExecutionLog).where(
+            ExecutionLog.script_id == script_id, ExecutionLog.user_id == user_id
+        )
+        session = self._db.session
+        running = list(
+            session.scalars(query.where(ExecutionLog.status == "running").order_by(ExecutionLog.id))
+        )
+        latest = session.scalar(query.order_by(ExecutionLog.id.desc()).limit(1))
+        return running, latest
+
+    def running(self, user_id: int | None) -> list[ExecutionLog]:
+        """Return running executions (one user's, or all when ``user_id`` is None)."""
+        query = select(ExecutionLog).where(ExecutionLog.status == "running")
+        if user_id is not None:
+            query = query.where(ExecutionLog.user_id == user_id)
+        return list(self._db.session.scalars(query.order_by(ExecutionLog.id.desc())))
+
+    def outputs(self, record: ExecutionLog) -> dict[str, str]:
+        """Return stdout, stderr and debug text: live while running, else as stored."""
+        live = self._executions.live_texts(record.execution_uuid)
+        if live is not None:
+            return live
+        return {
+            "stdout": record.output or "",
+            "stderr": record.error_output or "",
+            "debug": record.debug_output or "",
+        }
+
+    def log_range(self, record: ExecutionLog, offset: int | None, length: int) -> dict[str, Any]:
+        """Return part of the log file: the last ``length`` bytes when ``offset`` is None."""
+        path = Path(record.log_path or "")
+        if not path.is_file():
+            raise NotFound("The log file of this run is gone.")
+        size = path.stat().st_size
+        start = max(0, size - length) if offset is None else min(max(0, offset), size)
+        with path.open("rb") as handle:
+            handle.seek(start)
+            data = handle.read(length)
+        if start > 0:  # begin at a line start so that the stream prefix stays readable
+            cut = data.find(b"\n") + 1
+            start, data = start + cut, data[cut:]
+        return {"offset": start, "size": size, "text": data.decode("utf-8", errors="replace")}
+
+    def log_file(self, record: ExecutionLog) -> Path:
+        """Return the path of the run's full log file."""
+        path = Path(record.log_path or "")
+        if not path.is_file():
+            raise NotFound("The log file of this run is gone.")
+        return path
+
+    def delete(self, record: ExecutionLog, actor: Actor) -> None:
+        """Delete a finished run's record and log file."""
+        if record.status == "running":
+            raise Conflict("Stop the run before deleting its log.")
+        self._remove([record])
+        self._audit.record(actor, "log.delete", f"execution:{record.execution_uuid}")
+        self._db.session.commit()
+
+    def delete_user_logs(self, user_id: int, actor: Actor) -> int:
+        """Delete every finished run of a user."""
+        records = list(
+            self._db.session.scalars(
+                select(ExecutionLog).where(
+                    ExecutionLog.user_id == user_id, ExecutionLog.status != "running"
+                )
+            )
+        )
+        self._remove(records)
+        self._audit.record(
+            actor, "log.delete_user", f"user:{user_id}", {"count": len(records)}, scope="admin"
+        )
+        self._db.session.commit()
+        return len(records)
+
+    def cleanup(self, actor: Actor, now: datetime | None = None) -> int:
+        """Delete runs older than their owner's retention (7/30/90/365 days by level)."""
+        now = now or utcnow()
+        session = self._db.session
+        levels = dict(session.execute(select(User.id, User.user_level)).all())
+        removed = []
+        for record in session.scalars(select(ExecutionLog).where(ExecutionLog.status != "running")):
+            days = RETENTION_DAYS.get(levels.get(record.user_id, "viewer"), 7)
+            if record.start_time < now - timedelta(days=days):
+                removed.append(record)
+        self._remove(removed)
+        self._audit.record(actor, "log.cleanup", None, {"removed": len(removed)}, scope="admin")
+        session.commit()
+        return len(removed)
+
+    def stats(self, user_id: int | None) -> dict[str, Any]:
+        """Return totals by status, success rate, average duration, top scripts, disk use."""
+        session = self._db.session
+        scope = [] if user_id is None else [ExecutionLog.user_id == user_id]
+        by_status = dict(
+            session.execute(
+                select(ExecutionLog.status, func.count())
+                .where(*scope)
+                .group_by(ExecutionLog.status)
+            ).all()
+        )
+        total = sum(by_status.values())
+        finished = total - by_status.get("running", 0)
+        average = session.scalar(
+            select(func.avg(ExecutionLog.duration_seconds)).where(
+                *scope, ExecutionLog.duration_seconds.is_not(None)
+            )
+        )
+        top = session.execute(
+            select(ExecutionLog.script_name, func.count().label("runs"))
+            .where(*scope)
+            .group_by(ExecutionLog.script_name)
+            .order_by(text("runs DESC"))
+            .limit(5)
+        ).all()
+        paths = session.scalars(select(ExecutionLog.log_path).where(*scope)).all()
+        storage = sum(Path(p).stat().st_size for p in paths if p and Path(p).is_file())
+        return {
+            "total": total,
+            "by_status": {status: by_status.get(status, 0) for status in STATUSES},
+            "success_rate": round(by_status.get("completed", 0) / finished, 3)
+            if finished
+            else None,
+            "average_duration_seconds": round(float(average), 2) if average is not None else None,
+            "top_scripts": [{"script": name, "runs": runs} for name, runs in top],
+            "storage_bytes": storage,
+        }
+
+    def _remove(self, records: list[ExecutionLog]) -> None:
+        for record in records:
+            if record.log_path:
+                Path(record.log_path).unlink(missing_ok=True)
+        ids = [record.id for record in records]
+        for start in range(0, len(ids), 500):
+            self._db.session.execute(
+                delete(ExecutionLog).where(ExecutionLog.id.in_(ids[start : start + 500]))
+            )
