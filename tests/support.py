@@ -34,6 +34,8 @@ class JsonClient:
         if csrf and method != "GET":
             headers["X-CSRFToken"] = self.csrf
         response = self.raw.open(path, method=method, json=json, headers=headers, **kwargs)
+        response.get_data()  # buffer the body, then release files served by send_file
+        response.close()
         body = response.get_json(silent=True)
         if isinstance(body, dict) and "csrf_token" in body:
             self.csrf = body["csrf_token"]

@@ -68,11 +68,15 @@ def frame(stream: str, data: bytes) -> bytes:
 class OutputCapture:
     """Read a child's pipes into the log file, bounded per-stream copies and live chunks."""
 
-    def __init__(self, log_path: Path, limit: int, publish: Publish) -> None:
+    def __init__(
+        self, log_path: Path, limit: int, publish: Publish, redact: list[str] | None = None
+    ) -> None:
         log_path.parent.mkdir(parents=True, exist_ok=True)
         self.log_path = log_path
         self._file: BinaryIO = open(log_path, "ab", buffering=0)  # noqa: SIM115 - closed in close()
         self._publish = publish
+        # Secret parameter values are masked wherever a script might print them.
+        self._redact = [secret.encode("utf-8") for secret in redact or [] if len(secret) >= 3]
         self._lock = threading.Lock()
         self._kept = {stream: BoundedText(limit) for stream in STREAMS}
         self._partial = {"stdout": b"", "stderr": b""}
@@ -146,6 +150,8 @@ class OutputCapture:
         self._emit(name, data[:cut] if data[:cut].endswith(b"\n") else data[:cut] + b"\n")
 
     def _emit(self, stream: str, data: bytes) -> None:
+        for secret in self._redact:
+            data = data.replace(secret, b"********")
         with self._lock:
             if self._file.closed:
                 return

@@ -84,7 +84,8 @@ class Run:
     timeout: int
     started: float = field(default_factory=time.monotonic)
     end_reason: str | None = None
-    finished: threading.Event = field(default_factory=threading.Event)
+    exited: threading.Event = field(default_factory=threading.Event)  # reaped by the monitor
+    finished: threading.Event = field(default_factory=threading.Event)  # recorded
     usage: processes.Usage = field(default_factory=processes.Usage)
 
 
@@ -214,6 +215,11 @@ class ExecutionService:
             log_path,
             self._settings.max_output_in_database,
             lambda stream, seq, data: self._events.output(execution_id, stream, seq, data),
+            redact=[
+                str(values[p["name"]])
+                for p in params
+                if p.get("type") == "secret" and p["name"] in values
+            ],
         )
         capture.debug(f"ScriptsManager run {execution_id}")
         capture.debug(f"script: {context.script_path} (group {group.folder})")
@@ -318,9 +324,10 @@ class ExecutionService:
             if run.timeout and now - run.started > run.timeout and run.end_reason is None:
                 run.end_reason = "timeout"
                 run.capture.debug(f"the time limit of {run.timeout} s was reached: stopping")
-                processes.terminate_tree(pid, self._settings.stop_grace_period)
+                threading.Thread(target=self._terminate, args=(run,), daemon=True).start()
             time.sleep(delay)
             delay = min(delay * 2, 0.1)
+        run.exited.set()
         if rusage is not None:
             run.usage.cpu_seconds = max(run.usage.cpu_seconds, rusage.ru_utime + rusage.ru_stime)
             run.usage.peak_memory_bytes = max(run.usage.peak_memory_bytes, rusage.ru_maxrss * 1024)
@@ -386,11 +393,14 @@ class ExecutionService:
             raise Conflict("This run is not running.")
         run.end_reason = "stopped"
         run.capture.debug(f"stopped by {actor.username}")
-        processes.terminate_tree(run.process.pid, self._settings.stop_grace_period)
+        self._terminate(run)
         run.finished.wait(self._settings.stop_grace_period + 2 * DRAIN_TIMEOUT + 5)
         self._audit.record(actor, "script.stop", f"execution:{execution_id}")
         self._db.session.commit()
         return "terminated"
+
+    def _terminate(self, run: Run) -> None:
+        processes.terminate_tree(run.process.pid, self._settings.stop_grace_period, run.exited.wait)
 
     def is_live(self, execution_id: str) -> bool:
         """Return True while the run's process is being watched."""
@@ -449,13 +459,7 @@ class ExecutionService:
         for run in runs:
             run.end_reason = "shutdown"
             run.capture.debug("the manager is stopping")
-        stoppers = [
-            threading.Thread(
-                target=processes.terminate_tree,
-                args=(run.process.pid, self._settings.stop_grace_period),
-            )
-            for run in runs
-        ]
+        stoppers = [threading.Thread(target=self._terminate, args=(run,)) for run in runs]
         for stopper in stoppers:
             stopper.start()
         for stopper in stoppers:
@@ -470,8 +474,10 @@ def _poll(child) -> tuple[int | None, Any]:
         return child.poll(), None
     try:
         pid, status, rusage = os.wait4(child.pid, os.WNOHANG)
-    except ChildProcessError:
-        return (child.returncode if child.returncode is not None else -1), None
+    except ChildProcessError:  # reaped elsewhere (a restarted manager ended a stray run)
+        if child.returncode is None:
+            child.returncode = -1
+        return child.returncode, None
     if pid == 0:
         return None, None
     child.returncode = os.waitstatus_to_exitcode(status)

@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -80,22 +81,32 @@ def is_same_process(pid: int, started: float | None) -> bool:
     return current is not None and started is not None and abs(current - started) < 0.01
 
 
-def terminate_tree(pid: int, grace: float) -> None:
-    """End a process and every descendant: SIGTERM, then SIGKILL after ``grace`` seconds."""
+def terminate_tree(
+    pid: int, grace: float, wait_root: Callable[[float], bool] | None = None
+) -> None:
+    """End a process and every descendant: SIGTERM, then SIGKILL after ``grace`` seconds.
+
+    ``wait_root`` waits for the root to end when another thread reaps it (our own child,
+    whose exit status the engine collects); without it the root is waited for here.
+    """
     try:
         root = psutil.Process(pid)
         family = [root, *root.children(recursive=True)]
     except psutil.Error:
-        family = []
+        root, family = None, []
     _signal_group(pid, signal.SIGTERM)
     for process in family:
         _quietly(process.terminate)
-    _gone, alive = psutil.wait_procs(family, timeout=grace)
-    if alive or not IS_WINDOWS:
+    watched = family[1:] if wait_root else family
+    root_gone = wait_root(grace) if wait_root else True
+    _gone, alive = psutil.wait_procs(watched, timeout=grace if root_gone else 0.1)
+    if alive or not root_gone or not IS_WINDOWS:
         _signal_group(pid, getattr(signal, "SIGKILL", signal.SIGTERM))
-    for process in alive:
+    for process in alive if root_gone or root is None else [*alive, root]:
         _quietly(process.kill)
     psutil.wait_procs(alive, timeout=5)
+    if wait_root and not root_gone:
+        wait_root(5)
 
 
 def _signal_group(pid: int, sig: int) -> None:
