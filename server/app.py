@@ -60,8 +60,8 @@ def init_config(app: Flask, settings: Settings) -> None:
         WTF_CSRF_TIME_LIMIT=None,
         WTF_CSRF_SSL_STRICT=settings.session_cookie_secure,
         MAX_CONTENT_LENGTH=settings.max_upload_size * 1024 * 1024,
-        JSON_SORT_KEYS=False,
     )
+    app.json.sort_keys = False  # keep declared order (parameters, schemas)
 
 
 def init_services(app: Flask, settings: Settings) -> Services:

@@ -72,9 +72,13 @@ def test_templates_and_scripts_use_only_known_keys():
     english = catalog("en")
     used = set()
     for template in TEMPLATES.rglob("*.html"):
-        used |= set(re.findall(r"""\bt\(\s*["']([\w.]*\w)["']""", template.read_text("utf-8")))
+        used |= set(
+            re.findall(r"""\bt\(\s*["']([\w.]*[A-Za-z0-9])["']""", template.read_text("utf-8"))
+        )
     for script in resource_path("assets/js").glob("*.js"):
-        used |= set(re.findall(r"""SM\.t\(\s*["']([\w.]*\w)["']""", script.read_text("utf-8")))
+        used |= set(
+            re.findall(r"""SM\.t\(\s*["']([\w.]*[A-Za-z0-9])["']""", script.read_text("utf-8"))
+        )
     assert used, "no translation keys found"
     assert sorted(used - set(english)) == []
 

@@ -16,12 +16,13 @@
   async function request(method, url, body) {
     const headers = { Accept: "application/json" };
     if (method !== "GET") headers["X-CSRFToken"] = await fetchToken();
-    if (body !== undefined) headers["Content-Type"] = "application/json";
+    const isForm = body instanceof FormData;
+    if (body !== undefined && !isForm) headers["Content-Type"] = "application/json";
     const response = await fetch(url, {
       method,
       headers,
       credentials: "same-origin",
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: body === undefined || isForm ? body : JSON.stringify(body),
     });
     let data = null;
     try {
@@ -71,6 +72,7 @@
       post: (url, body) => request("POST", url, body === undefined ? {} : body),
       put: (url, body) => request("PUT", url, body),
       del: (url) => request("DELETE", url),
+      upload: (url, formData) => request("POST", url, formData),
     },
     t,
     toast,

@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from server.api.presenters import group_json, script_json
+from server.api.presenters import execution_json, group_json, script_json
 from server.security.access import public, require_level
-from server.security.levels import LEVELS
+from server.security.levels import LEVELS, allows
 from server.services.catalog.view import effective_script
 from server.services.registry import services
 
@@ -70,6 +70,22 @@ def script(script_id: int):
         metadata=effective_script(script, group),
         levels=LEVELS,
     )
+
+
+@bp.get("/logs")
+@require_level("viewer")
+def logs():
+    """Show the user's run history with filters and search."""
+    return render_template("logs/list.html")
+
+
+@bp.get("/logs/<execution_id>")
+@require_level("viewer")
+def log_detail(execution_id: str):
+    """Show one run: output, errors, debug, parameters, environment."""
+    svc = services()
+    record = svc.logs.get(execution_id, current_user.id, allows(current_user.user_level, "admin"))
+    return render_template("logs/detail.html", run=execution_json(record))
 
 
 @bp.get("/account")

@@ -70,6 +70,7 @@ def live_server(tmp_path):
         timeout=60,
     )
     server = start_server(home, free_port(), env=environ)
+    server.groups = groups
     yield server
     stop_server(server, signal.SIGTERM)
 

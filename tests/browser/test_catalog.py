@@ -54,6 +54,7 @@ def test_developer_edits_a_description_in_two_languages(page, live_server, shot)
     shot(page, "catalog-group")
 
     page.click(".sm-script-item a:has-text('Fin')")
+    page.click("button[data-bs-target='#tab-docs']")
     expect(page.locator("#sm-doc h1")).to_be_visible()
     expect(page.locator("#sm-doc .katex").first).to_be_visible()  # math rendered by KaTeX
     shot(page, "catalog-script-docs")
@@ -100,6 +101,7 @@ def test_developer_edits_documentation_with_preview(page, live_server, shot):
     url = live_server.url
     log_in(page, url, "dora", "Us3r-Password!")
     open_script(page, url, "Data", "Unit")
+    page.click("button[data-bs-target='#tab-docs']")
     page.click("[data-doc-language=it]")
     expect(page.locator("[data-doc-language=it]")).to_have_class(re.compile("active"))
     page.click("#sm-doc-edit")

@@ -328,9 +328,8 @@ class ExecutionService:
             time.sleep(delay)
             delay = min(delay * 2, 0.1)
         run.exited.set()
-        if rusage is not None:
+        if rusage is not None:  # exact CPU time; ru_maxrss is not used (it counts pre-exec)
             run.usage.cpu_seconds = max(run.usage.cpu_seconds, rusage.ru_utime + rusage.ru_stime)
-            run.usage.peak_memory_bytes = max(run.usage.peak_memory_bytes, rusage.ru_maxrss * 1024)
         if not run.capture.wait(DRAIN_TIMEOUT):
             run.capture.debug("processes started by the script still held its output: ended")
             processes.terminate_tree(pid, 0)
