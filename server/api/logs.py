@@ -128,7 +128,8 @@ def run_detail(execution_id: str):
 @require_level("viewer")
 def run_content(execution_id: str):
     """Return part of the full log file: ``?offset=&length=`` (the end when no offset)."""
-    length = _int_arg("length") or 256 * 1024
+    length = _int_arg("length")
+    length = 256 * 1024 if length is None else length
     if not 1 <= length <= MAX_RANGE:
         raise InvalidInput(f"length must be between 1 and {MAX_RANGE}.", field="length")
     return jsonify(services().logs.log_range(owned(execution_id), _int_arg("offset"), length))

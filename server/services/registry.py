@@ -5,14 +5,14 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from flask import current_app
 
 from server.database import Database
 from server.layout import Layout
 from server.resources import resource_path
-from server.services.audit import AuditLog
+from server.services.audit import Actor, AuditLog
 from server.services.auth import AuthService
 from server.services.catalog.catalog import Catalog
 from server.services.catalog.discovery import Discovery
@@ -28,6 +28,7 @@ from server.services.execution.events import ExecutionEvents
 from server.services.health import HealthService
 from server.services.i18n import Translations
 from server.services.logs import LogService
+from server.services.maintenance import DAY, Maintenance
 from server.services.passwords import Passwords
 from server.services.ports import PortManager
 from server.services.projects import ProjectService
@@ -64,6 +65,7 @@ class Services:
     events: ExecutionEvents
     executions: ExecutionService
     logs: LogService
+    maintenance: Maintenance = field(default_factory=Maintenance)
     watcher: CatalogWatcher | None = None
 
     def start(self) -> None:
@@ -76,13 +78,20 @@ class Services:
             self.watcher.start()
         if self.settings.conda_auto_detect:
             threading.Thread(target=self._detect_environments, daemon=True).start()
+        self.maintenance.every("log retention", DAY, self._apply_retention)
+        self.maintenance.start()
 
     def shutdown(self) -> None:
         """Release what the services hold (connections, children, threads)."""
+        self.maintenance.stop()
         if self.watcher is not None:
             self.watcher.stop()
         self.executions.shutdown()
         self.db.dispose()
+
+    def _apply_retention(self) -> None:
+        with self.db.job():
+            self.logs.cleanup(Actor.system())
 
     def _detect_environments(self) -> None:
         try:

@@ -244,3 +244,63 @@ def test_restart_after_a_crash_settles_orphans(app, scripts, settings):
         assert not psutil.pid_exists(pid) or psutil.Process(pid).status() == "zombie"
     finally:
         shutdown_app(restarted)
+
+
+def test_file_uploads_and_project_paths_reach_the_script(app, groups, login, make_user, settings):
+    groups.group("files")
+    header = """@parameters: [
+  {"name": "table", "type": "file", "required": true},
+  {"name": "folder", "type": "path"}
+]"""
+    code = (
+        "import sys\nprint('ARGV=' + repr(sys.argv[15:]))\n"
+        "print(open(sys.argv[sys.argv.index('--table') + 1]).read())\n"
+    )
+    groups.script("files", "reader.py", header, code)
+    rescan(app)
+    client = login(make_user("fay", level="operator"))
+    gid = client.get("/api/script-groups").get_json()["items"][0]["id"]
+    sid = client.get(f"/api/script-groups/{gid}/scripts").get_json()["items"][0]["id"]
+    project = client.get(f"/api/projects?group_id={gid}").get_json()["items"][0]["id"]
+    client.post(f"/api/data/{gid}/{project}/inputs/a.json", {"x": 1})
+    import io
+
+    response = client.call(
+        "POST",
+        f"/api/scripts/{sid}/execute",
+        data={
+            "parameters": json.dumps({"folder": "inputs"}),
+            "project_id": str(project),
+            "table": (io.BytesIO(b"a;b\n1;2\n"), "../../evil name.csv"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 202, response.get_json()
+    body = wait_done(client, response.get_json()["execution_id"])
+    folder = settings.base_data_path / "script_groups" / "files" / "fay" / "project_default"
+    assert str(folder / "uploads" / "evil_name.csv") in body["output"]
+    assert str(folder / "inputs") in body["output"]
+    assert "a;b" in body["output"]
+    escape = client.post(
+        f"/api/scripts/{sid}/execute", {"parameters": {"folder": "../..", "table": "evil_name.csv"}}
+    )
+    assert escape.status_code == 400 and escape.get_json()["error"]["field"] == "path"
+    missing = client.post(f"/api/scripts/{sid}/execute", {"parameters": {"table": "nope.csv"}})
+    assert missing.status_code == 400 and missing.get_json()["error"]["field"] == "table"
+
+
+def test_a_large_log_is_read_from_the_end_in_parts(scripts):
+    client, ids, _gid = scripts
+    execution_id = run(client, ids["echo"], {"count": 1})
+    wait_done(client, execution_id)
+    detail = client.get(f"/api/logs/execution/{execution_id}").get_json()
+    tail = client.get(f"/api/logs/execution/{execution_id}/content?length=120").get_json()
+    assert tail["offset"] > 0 and tail["text"].rstrip().endswith(
+        tail["text"].rstrip().splitlines()[-1]
+    )
+    assert "finished: completed" in tail["text"]
+    head = client.get(f"/api/logs/execution/{execution_id}/content?offset=0&length=40").get_json()
+    assert head["offset"] == 0 and head["text"].startswith("[debug] ScriptsManager run")
+    assert head["size"] == tail["size"] > 0
+    assert detail["status"] == "completed"
+    assert client.get(f"/api/logs/execution/{execution_id}/content?length=0").status_code == 400
