@@ -28,10 +28,13 @@ system-deps:
 	    $$SUDO apt-get update -qq && \
 	    DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium xvfb xauth; }
 
-## test: set up and run the whole test suite (lint included)
+CONTRACT_CHECK ?= ../shared/tools/contract_check.py
+
+## test: set up and run the whole test suite (lint and the contract check included)
 test: system-deps $(BIN)/scriptsmanager
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	@if [ -f $(CONTRACT_CHECK) ]; then $(BIN)/python $(CONTRACT_CHECK) --exe $(BIN)/scriptsmanager; fi
 	$(BIN)/python -m pytest
 
 lint: $(BIN)/scriptsmanager
@@ -49,6 +52,8 @@ docs: $(BIN)/scriptsmanager
 ## bench: run the benchmarks and print their figures
 bench: $(BIN)/scriptsmanager
 	$(BIN)/python bench/discovery.py
+	$(BIN)/python bench/capture.py
+	$(BIN)/python bench/logsearch.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache tests/artifacts

@@ -143,6 +143,13 @@ class Settings:
         json_path="web_interface.cleanup_interval",
         unit="s",
     )
+    interface_start_timeout: int = setting(
+        30,
+        "Time a script declared as an interface (@interface: true) has to answer on its port.",
+        env="INTERFACE_START_TIMEOUT",
+        json_path="web_interface.start_timeout",
+        unit="s",
+    )
     max_concurrent_interfaces: int = setting(
         20,
         "Interfaces open at once, all users together.",

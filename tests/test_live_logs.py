@@ -56,9 +56,13 @@ class Browser:
         return self.http.post(self.url + path, json=body, headers={"X-CSRFToken": self.csrf})
 
     def lines(self, execution_id: str, stream: str = "stdout") -> list[str]:
+        # The client handles each event in its own thread: put them back in seq order.
+        logs = sorted(
+            (data for name, data in list(self.events) if name == "log"), key=lambda d: d["seq"]
+        )
         seen, lines = 0, []
-        for name, data in self.events:
-            if name == "log" and data["execution_id"] == execution_id and data["seq"] > seen:
+        for data in logs:
+            if data["execution_id"] == execution_id and data["seq"] > seen:
                 seen = data["seq"]
                 if data["stream"] == stream:
                     lines.extend(data["lines"])

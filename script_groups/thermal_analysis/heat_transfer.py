@@ -17,6 +17,7 @@ ScriptsManager Metadata:
 @tags: heat,conduction,convection,u-value,interface
 @execution_timeout: 3600
 @auto_open_interface: true
+@interface: true
 @parameters: [
   {"name": "wall_material", "type": "select", "options": ["steel", "aluminium", "copper"], "default": "steel",
    "description": {"en": "Material of the two metal skins of the default wall (sandwich panel); used when no saved configuration exists",

@@ -59,7 +59,10 @@ class PortAllocation(Base):
 
 
 class ScriptProcess(Base):
-    """A running script child process and the tab or window that keeps it alive."""
+    """A run's interface session: its port, and the tab or window that keeps it alive.
+
+    ``status`` is starting, ready or closed; ``tab_session_id`` is the session id.
+    """
 
     __tablename__ = "script_processes"
 
@@ -75,6 +78,11 @@ class ScriptProcess(Base):
     started_at: Mapped[Created]
     last_ping: Mapped[Timestamp]
     ended_at: Mapped[Timestamp]
+    execution_uuid: Mapped[str | None] = mapped_column(String(36), index=True)
+    project_id: Mapped[int | None] = mapped_column(
+        Integer, ForeignKey("user_projects.id", ondelete="SET NULL")
+    )
+    close_after: Mapped[Timestamp]  # a closed tab's grace period ends here (a reload pings)
 
 
 class ExecutionLog(Base):
@@ -83,13 +91,16 @@ class ExecutionLog(Base):
     __tablename__ = "execution_logs"
     __table_args__ = (
         Index("ix_execution_logs_user_start", "user_id", "start_time"),
+        Index("ix_execution_logs_user_status", "user_id", "status"),
         Index("ix_execution_logs_status", "status"),
     )
 
     id: Mapped[IntPK]
     script_id: Mapped[int | None] = mapped_column(Integer, ForeignKey("scripts.id"))
     user_id: Mapped[int | None] = mapped_column(
-        Integer, ForeignKey("users.id", ondelete="SET NULL"), index=True
+        Integer,
+        ForeignKey("users.id", ondelete="SET NULL"),
+        index=True,  # rows in id order
     )
     project_id: Mapped[int | None] = mapped_column(
         Integer, ForeignKey("user_projects.id", ondelete="SET NULL")

@@ -1,7 +1,8 @@
 """From execution events to Socket.IO rooms, in batches, with replay for late subscribers.
 
-Output chunks are collected as they come and emitted every ~50 ms as ``log`` events
-(consecutive chunks of one stream become one event). Each event carries the sequence
+Output chunks are collected as they come and emitted as ``log`` events: at once after a
+quiet spell, then at most every ~50 ms while output keeps coming (consecutive chunks of
+one stream become one event). Each event carries the sequence
 number of its last chunk; a client drops any event whose ``seq`` it has already seen,
 which makes replay-then-stream exact. Nothing here can block a child: publishing only
 appends to a list.
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
@@ -51,6 +53,8 @@ class LogBridge:
         self._lock = threading.Lock()  # guards _pending and _watchers
         self._emit_lock = threading.Lock()  # orders replays before live events
         self._stopping = threading.Event()
+        self._wake = threading.Event()
+        self._last_flush = 0.0
 
     # -- execution events (called from reader and monitor threads) ---------------------
 
@@ -59,6 +63,8 @@ class LogBridge:
         if execution_id in self._watchers:
             with self._lock:
                 self._pending[execution_id].append((stream, seq, data))
+            if time.monotonic() - self._last_flush >= BATCH_INTERVAL:
+                self._wake.set()  # after a quiet spell, send at once: slow scripts stay live
 
     def on_status(
         self, execution_id: str, user_id: int | None, status: str, exit_code: int | None
@@ -72,6 +78,11 @@ class LogBridge:
             )
             if user_id is not None:
                 self._socketio.emit("status", payload, to=user_room(user_id), namespace=NAMESPACE)
+
+    def on_interface(self, user_id: int, session: dict[str, object]) -> None:
+        """Tell the user's pages that an interface is ready (to open it) or closed."""
+        payload = {**session, "url": f"/interfaces/{session['session_id']}/"}
+        self._socketio.emit("interface", payload, to=user_room(user_id), namespace=NAMESPACE)
 
     # -- subscriptions (called from Socket.IO handlers) ----------------------------------
 
@@ -111,18 +122,24 @@ class LogBridge:
     # -- the batching loop ---------------------------------------------------------------
 
     def run(self) -> None:
-        """Emit queued output every BATCH_INTERVAL until stopped."""
-        while not self._stopping.wait(BATCH_INTERVAL):
+        """Emit queued output at most every BATCH_INTERVAL (at once after a quiet spell)."""
+        while not self._stopping.is_set():
+            self._wake.wait(BATCH_INTERVAL)
+            self._wake.clear()
+            if not self._pending:
+                continue
             try:
                 with self._emit_lock:
                     for execution_id in list(self._pending):
                         self._flush(execution_id)
             except Exception:  # keep streaming for everyone else
                 logger.exception("live log batch failed")
+            self._last_flush = time.monotonic()
 
     def stop(self) -> None:
         """End the batching loop."""
         self._stopping.set()
+        self._wake.set()
 
     def _flush(self, execution_id: str) -> None:
         with self._lock:

@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Select, delete, func, select, text
+from sqlalchemy import Select, column, delete, func, select, table, text
 
 from server.database import Database
 from server.layout import Layout
@@ -30,6 +30,16 @@ SORTS = {
     "project": ExecutionLog.project_id,
 }
 _TERM = re.compile(r"[\w.-]+", re.UNICODE)
+COUNT_LIMIT = 10_000  # totals are counted up to here ("10000" then means "at least")
+SEARCH_COUNT_LIMIT = 1_000  # the same for full-text searches, where each match costs more
+SEARCH = table("execution_search", column("rowid"))  # the FTS5 index of migration 0003
+
+
+def _terms(words: str) -> list[str]:
+    terms = _TERM.findall(words)[:10]
+    if not terms:
+        raise InvalidInput("q: give at least one word to search for.", field="q")
+    return terms
 
 
 @dataclass(frozen=True)
@@ -66,20 +76,42 @@ class LogService:
         page: int = 1,
         per_page: int = 50,
     ) -> tuple[list[ExecutionLog], int]:
-        """Return one page of runs (all users' when ``user_id`` is None) and the total."""
+        """Return one page of runs (all users' when ``user_id`` is None) and the total.
+
+        The total is counted up to COUNT_LIMIT (SEARCH_COUNT_LIMIT for a text search).
+        """
         if sort not in SORTS:
             raise InvalidInput(f"sort must be one of {', '.join(SORTS)}.", field="sort")
         if filters.status is not None and filters.status not in STATUSES:
             raise InvalidInput(f"status must be one of {', '.join(STATUSES)}.", field="status")
-        query = self._filtered(select(ExecutionLog), user_id, filters)
-        total = self._db.session.scalar(
-            self._filtered(select(func.count(ExecutionLog.id)), user_id, filters)
-        )
         column = SORTS[sort]
-        order = [column.desc() if descending else column.asc(), ExecutionLog.id.desc()]
+        match = self._match_expression(filters.text)
+        if match is None:
+            query = self._filtered(select(ExecutionLog), user_id, filters)
+        else:
+            # Drive the query from the FTS5 index, walked in rowid order (newest first); the
+            # unary + keeps SQLite from starting at the user index and probing FTS per row.
+            query = self._filtered(
+                select(ExecutionLog)
+                .select_from(SEARCH)
+                .join(ExecutionLog, ExecutionLog.id == SEARCH.c.rowid)
+                .where(text("execution_search MATCH :match").bindparams(match=match)),
+                None,
+                filters,
+            )
+            if user_id is not None:
+                query = query.where(text("+execution_logs.user_id = :uid").bindparams(uid=user_id))
+            if sort == "start_time":
+                column = SEARCH.c.rowid
+        order = [column.desc() if descending else column.asc()]
+        if sort != "start_time":
+            order.append(ExecutionLog.id.desc())  # a tie-break; ids are already unique
         rows = self._db.session.scalars(
             query.order_by(*order).offset((page - 1) * per_page).limit(per_page)
         )
+        cap = COUNT_LIMIT if match is None else SEARCH_COUNT_LIMIT
+        capped = query.with_only_columns(ExecutionLog.id).limit(cap).subquery()
+        total = self._db.session.scalar(select(func.count()).select_from(capped))
         return list(rows), total or 0
 
     def _filtered(self, query: Select, user_id: int | None, filters: LogFilters) -> Select:
@@ -93,9 +125,8 @@ class LogService:
         if filters.status is not None:
             conditions.append(ExecutionLog.status == filters.status)
         if filters.date_from is not None:
-            conditions.append(
-                ExecutionLog.start_time >= datetime.combine(filters.date_from, datetime.min.time())
-            )
+            start = datetime.combine(filters.date_from, datetime.min.time())
+            conditions.append(ExecutionLog.start_time >= start)
         if filters.date_to is not None:
             end = datetime.combine(filters.date_to + timedelta(days=1), datetime.min.time())
             conditions.append(ExecutionLog.start_time < end)
@@ -103,24 +134,21 @@ class LogService:
             conditions.append(ExecutionLog.duration_seconds >= filters.min_duration)
         if filters.max_duration is not None:
             conditions.append(ExecutionLog.duration_seconds <= filters.max_duration)
-        if filters.text:
-            conditions.append(self._text_condition(filters.text))
+        if filters.text and self._db.engine.dialect.name != "sqlite":
+            for term in _terms(filters.text):  # no FTS5: every word, anywhere in the text
+                pattern = f"%{term}%"
+                conditions.append(
+                    ExecutionLog.output.ilike(pattern)
+                    | ExecutionLog.error_output.ilike(pattern)
+                    | ExecutionLog.script_name.ilike(pattern)
+                )
         return query.where(*conditions)
 
-    def _text_condition(self, words: str):
-        terms = _TERM.findall(words)[:10]
-        if not terms:
-            raise InvalidInput("q: give at least one word to search for.", field="q")
-        if self._db.engine.dialect.name == "sqlite":
-            match = " ".join('"' + term.replace('"', '""') + '"' for term in terms)
-            return ExecutionLog.id.in_(
-                select(text("rowid"))
-                .select_from(text("execution_search"))
-                .where(text("execution_search MATCH :match"))
-                .params(match=match)
-            )
-        pattern = [f"%{term}%" for term in terms]
-        return func.coalesce(ExecutionLog.output, "").ilike(pattern[0])
+    def _match_expression(self, words: str | None) -> str | None:
+        """Return an FTS5 query for ``words`` (every word, quoted) on SQLite, else None."""
+        if not words or self._db.engine.dialect.name != "sqlite":
+            return None
+        return " ".join('"' + term.replace('"', '""') + '"' for term in _terms(words))
 
     def get(self, execution_id: str, user_id: int, is_admin: bool) -> ExecutionLog:
         """Return a run the user owns (admins: any); NotFound otherwise."""

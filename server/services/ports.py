@@ -12,7 +12,9 @@ import logging
 import socket
 import threading
 import time
+from datetime import timedelta
 
+import psutil
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -23,6 +25,7 @@ from server.services.errors import Conflict
 logger = logging.getLogger(__name__)
 
 IN_USE = ("allocated", "active")
+ORPHAN_AGE = timedelta(seconds=60)  # an allocation this old must have a live process
 BIND_RETRY_DELAY = 0.02
 
 
@@ -80,6 +83,22 @@ class PortManager:
                 .order_by(PortAllocation.port_number)
             )
         )
+
+    def reclaim_orphans(self, live_ports: set[int], min_age: timedelta = ORPHAN_AGE) -> int:
+        """Release ports whose process is gone (a crash, a lost child); return how many."""
+        cutoff = utcnow() - min_age
+        orphans = [
+            allocation.port_number
+            for allocation in self.in_use()
+            if allocation.port_number not in live_ports
+            and allocation.allocated_at < cutoff
+            and not (allocation.process_id and psutil.pid_exists(allocation.process_id))
+        ]
+        for port in orphans:
+            self.release(port)
+        if orphans:
+            logger.warning("released orphaned ports %s", orphans)
+        return len(orphans)
 
     def _bindable(self, port: int) -> bool:
         for attempt in range(self._attempts):

@@ -27,6 +27,7 @@ from server.services.execution.engine import ExecutionService
 from server.services.execution.events import ExecutionEvents
 from server.services.health import HealthService
 from server.services.i18n import Translations
+from server.services.interfaces import InterfaceService
 from server.services.logs import LogService
 from server.services.maintenance import DAY, Maintenance
 from server.services.passwords import Passwords
@@ -65,6 +66,7 @@ class Services:
     events: ExecutionEvents
     executions: ExecutionService
     logs: LogService
+    interfaces: InterfaceService
     maintenance: Maintenance = field(default_factory=Maintenance)
     watcher: CatalogWatcher | None = None
 
@@ -73,12 +75,14 @@ class Services:
         with self.db.job():
             self.discovery.scan_all()
             self.executions.recover()
+            self.ports.reclaim_orphans(set())
         if self.settings.watch_script_groups:
             self.watcher = CatalogWatcher(self.discovery, self.db)
             self.watcher.start()
         if self.settings.conda_auto_detect:
             threading.Thread(target=self._detect_environments, daemon=True).start()
         self.maintenance.every("log retention", DAY, self._apply_retention)
+        self.maintenance.every("interfaces", self.settings.cleanup_interval, self._sweep)
         self.maintenance.start()
 
     def shutdown(self) -> None:
@@ -88,6 +92,11 @@ class Services:
             self.watcher.stop()
         self.executions.shutdown()
         self.db.dispose()
+
+    def _sweep(self) -> None:
+        with self.db.job():
+            self.interfaces.sweep()
+            self.ports.reclaim_orphans(self.executions.live_ports())
 
     def _apply_retention(self) -> None:
         with self.db.job():
@@ -151,6 +160,7 @@ def build_services(settings: Settings) -> Services:
         events=events,
         executions=executions,
         logs=LogService(db, layout, executions, audit),
+        interfaces=InterfaceService(db, executions, audit, settings.session_timeout),
     )
 
 

@@ -40,6 +40,8 @@ def upgrade() -> None:
             op.execute(statement)
 
 
+# Note for later migrations: a batch "recreate" of execution_logs drops these triggers;
+# recreate them afterwards (or use plain operations, as 0005 does).
 # Full-text index over the stored output and parameters of runs (SQLite FTS5, external
 # content: the text stays in execution_logs; triggers keep the index in step).
 FTS_UP = [

@@ -22,6 +22,7 @@ TAG_PATTERN = re.compile(r"^[A-Za-z0-9_-]+$")
 EDITABLE_SCRIPT_FIELDS = (
     "display_name", "description", "description_long", "required_level", "category",
     "tags", "parameters", "execution_timeout", "auto_open_interface", "requires_parameters",
+    "interface",
 )  # fmt: skip
 
 
@@ -177,6 +178,7 @@ _CLEANERS: dict[str, Callable[[str, Any, TagRules], Any]] = {
     "execution_timeout": _timeout,
     "auto_open_interface": _flag,
     "requires_parameters": _flag,
+    "interface": _flag,
     "auto_discovery": _flag,
     "flask_port": _port,
     "conda_environment": _environment,

@@ -22,7 +22,7 @@ _LOCALISED = ("display_name", "description", "description_long")
 _LOCALISED_KEY = re.compile(rf"^({'|'.join(_LOCALISED)})(?:_({'|'.join(LANGUAGES)}))?$")
 _BOOLEANS = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
 INT_KEYS = ("execution_timeout", "flask_port")
-BOOL_KEYS = ("auto_open_interface", "requires_parameters")
+BOOL_KEYS = ("auto_open_interface", "requires_parameters", "interface")
 
 
 @dataclass

@@ -44,6 +44,7 @@ def script_defaults(script: Script, group_meta: dict[str, Any]) -> dict[str, Any
         "execution_timeout": group_meta["execution_timeout"],
         "auto_open_interface": True,
         "requires_parameters": False,
+        "interface": False,  # True: the script must serve its port (start time-out applies)
     }
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import secrets
+import socket
 import sys
 import threading
 import time
@@ -24,7 +25,14 @@ from werkzeug.utils import secure_filename
 
 from server.database import Database
 from server.layout import Layout
-from server.models import ExecutionLog, Script, ScriptGroup, UserProject, utcnow
+from server.models import (
+    ExecutionLog,
+    Script,
+    ScriptGroup,
+    ScriptProcess,
+    UserProject,
+    utcnow,
+)
 from server.services.audit import Actor, AuditLog
 from server.services.catalog.environments import EnvironmentService, PythonEnvironment
 from server.services.catalog.parameters import mask_secrets, validate_values
@@ -82,6 +90,12 @@ class Run:
     port: int
     token: str
     timeout: int
+    session_id: str
+    script_id: int
+    script_name: str
+    project_name: str
+    expects_interface: bool = False
+    interface_ready: bool = False
     started: float = field(default_factory=time.monotonic)
     end_reason: str | None = None
     exited: threading.Event = field(default_factory=threading.Event)  # reaped by the monitor
@@ -139,11 +153,13 @@ class ExecutionService:
         values = validate_values(params, raw, lambda value: str(inside(folder, value, "path")))
         values = self._resolve_files(params, values, folder)
         env = self._interpreter(group)
+        if meta["interface"]:
+            self._check_interface_limits(runner.user_id)
         self._projects.touch(project)
         port = self._ports.allocate(script.id, runner.user_id, project.id)
         try:
             return self._launch(script, group, runner, project, folder, params, values, env, port,
-                                meta["execution_timeout"], remote_addr)  # fmt: skip
+                                meta, remote_addr)  # fmt: skip
         except Exception:
             self._ports.release(port)
             raise
@@ -159,10 +175,11 @@ class ExecutionService:
         values: dict[str, Any],
         env: PythonEnvironment,
         port: int,
-        timeout: int,
+        meta: dict[str, Any],
         remote_addr: str | None,
     ) -> ExecutionLog:
         execution_id = str(uuid.uuid4())
+        session_id = secrets.token_urlsafe(16)
         context = RunContext(
             execution_id=execution_id,
             script_path=Path(group.directory_path) / script.filename,
@@ -239,12 +256,39 @@ class ExecutionService:
             self._ports.release(port)
             self._events.status(execution_id, runner.user_id, "failed", None)
             return self._db.session.get(ExecutionLog, record.id)
-        run = Run(execution_id, runner.user_id, child, capture, port, context.interface_token,
-                  timeout)  # fmt: skip
+        run = Run(
+            execution_id=execution_id,
+            user_id=runner.user_id,
+            process=child,
+            capture=capture,
+            port=port,
+            token=context.interface_token,
+            timeout=meta["execution_timeout"],
+            session_id=session_id,
+            script_id=script.id,
+            script_name=record.script_name or script.filename,
+            project_name=project.project_name,
+            expects_interface=bool(meta["interface"]),
+        )
         with self._lock:
             self._runs[execution_id] = run
         record.pid = child.pid
         record.process_create_time = processes.create_time(child.pid)
+        record.session_id = session_id
+        session.add(
+            ScriptProcess(
+                script_id=script.id,
+                user_id=runner.user_id,
+                project_id=project.id,
+                process_id=child.pid,
+                flask_port=port,
+                tab_session_id=session_id,
+                execution_uuid=execution_id,
+                status="starting",
+                started_at=utcnow(),
+                last_ping=utcnow(),
+            )
+        )
         session.commit()
         self._ports.activate(port, child.pid)
         capture.start(child.stdout, child.stderr)
@@ -321,6 +365,8 @@ class ExecutionService:
             if now - last_sample >= SAMPLE_EVERY:
                 run.usage.sample(pid)
                 last_sample = now
+            if not run.interface_ready and run.end_reason is None:
+                self._probe_interface(run, now)
             if run.timeout and now - run.started > run.timeout and run.end_reason is None:
                 run.end_reason = "timeout"
                 run.capture.debug(f"the time limit of {run.timeout} s was reached: stopping")
@@ -336,6 +382,46 @@ class ExecutionService:
             run.capture.wait(DRAIN_TIMEOUT)
         self._finish(run, exit_code)
 
+    def _probe_interface(self, run: Run, now: float) -> None:
+        """Mark the interface ready once the port answers; end a declared one that never does."""
+        if _port_answers(run.port):
+            run.interface_ready = True
+            run.capture.debug(f"the interface answers on port {run.port}")
+            with self._db.job():
+                self._set_session(run.session_id, status="ready", last_ping=utcnow())
+            self._events.interface(run.user_id, self.session_info(run, "ready"))
+        elif run.expects_interface and now - run.started > self._settings.interface_start_timeout:
+            run.end_reason = "interface"
+            run.capture.debug(
+                f"the interface did not answer on port {run.port} within "
+                f"{self._settings.interface_start_timeout} s: stopping"
+            )
+            threading.Thread(target=self._terminate, args=(run,), daemon=True).start()
+
+    def session_info(self, run: Run, status: str) -> dict[str, object]:
+        """Describe a run's interface session for listeners."""
+        return {
+            "session_id": run.session_id,
+            "execution_id": run.execution_id,
+            "script_id": run.script_id,
+            "script_name": run.script_name,
+            "project_name": run.project_name,
+            "port": run.port,
+            "status": status,
+        }
+
+    def _set_session(self, session_id: str, **values: Any) -> None:
+        session = self._db.session
+        session.query(ScriptProcess).filter(ScriptProcess.tab_session_id == session_id).update(
+            values
+        )
+        session.commit()
+
+    def _set_session_of(self, execution_id: str, **values: Any) -> None:
+        self._db.session.query(ScriptProcess).filter(
+            ScriptProcess.execution_uuid == execution_id
+        ).update(values)
+
     def _finish(self, run: Run, exit_code: int) -> None:
         duration = time.monotonic() - run.started
         status = "terminated" if run.end_reason else ("completed" if exit_code == 0 else "failed")
@@ -350,6 +436,8 @@ class ExecutionService:
         with self._lock:
             self._runs.pop(run.execution_id, None)
         self._events.status(run.execution_id, run.user_id, status, exit_code)
+        if run.interface_ready:
+            self._events.interface(run.user_id, self.session_info(run, "closed"))
         run.finished.set()
 
     def _record_end(
@@ -384,14 +472,14 @@ class ExecutionService:
 
     # -- control --------------------------------------------------------------------------
 
-    def stop(self, execution_id: str, actor: Actor) -> str:
+    def stop(self, execution_id: str, actor: Actor, reason: str = "stopped") -> str:
         """Stop a live run (the whole process tree); return its final status."""
         with self._lock:
             run = self._runs.get(execution_id)
         if run is None:
             raise Conflict("This run is not running.")
-        run.end_reason = "stopped"
-        run.capture.debug(f"stopped by {actor.username}")
+        run.end_reason = reason
+        run.capture.debug(f"{reason} by {actor.username}")
         self._terminate(run)
         run.finished.wait(self._settings.stop_grace_period + 2 * DRAIN_TIMEOUT + 5)
         self._audit.record(actor, "script.stop", f"execution:{execution_id}")
@@ -400,6 +488,28 @@ class ExecutionService:
 
     def _terminate(self, run: Run) -> None:
         processes.terminate_tree(run.process.pid, self._settings.stop_grace_period, run.exited.wait)
+
+    def _check_interface_limits(self, user_id: int) -> None:
+        with self._lock:
+            open_runs = [r for r in self._runs.values() if r.expects_interface or r.interface_ready]
+        if len(open_runs) >= self._settings.max_concurrent_interfaces:
+            raise Conflict(
+                f"{len(open_runs)} interfaces are open, the most allowed; close one first."
+            )
+        mine = [r for r in open_runs if r.user_id == user_id]
+        if len(mine) >= self._settings.max_interfaces_per_user:
+            raise Conflict(
+                f"You have {len(mine)} interfaces open, the most allowed; close one first."
+            )
+
+    def live_ports(self) -> set[int]:
+        """Return the ports of this manager's live runs."""
+        with self._lock:
+            return {run.port for run in self._runs.values()}
+
+    def live_run(self, execution_id: str) -> Run | None:
+        """Return a live run (for interface sessions: its port and token)."""
+        return self._runs.get(execution_id)
 
     def is_live(self, execution_id: str) -> bool:
         """Return True while the run's process is being watched."""
@@ -442,6 +552,7 @@ class ExecutionService:
                 note += "; its processes were ended at restart"
             record.status = "terminated"
             record.end_time = utcnow()
+            self._set_session_of(record.execution_uuid, status="closed", ended_at=utcnow())
             record.debug_output = ((record.debug_output or "") + f"\n{note}").strip()
             if record.flask_port:
                 self._ports.release(record.flask_port)
@@ -465,6 +576,14 @@ class ExecutionService:
             stopper.join()
         for run in runs:
             run.finished.wait(2 * DRAIN_TIMEOUT + 5)
+
+
+def _port_answers(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.05):
+            return True
+    except OSError:
+        return False
 
 
 def _poll(child) -> tuple[int | None, Any]:

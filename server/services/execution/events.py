@@ -19,6 +19,10 @@ class ExecutionListener(Protocol):
     ) -> None:
         """Take a status change."""
 
+    def on_interface(self, user_id: int, session: dict[str, object]) -> None:
+        """Take an interface session change (``session``: session_id, execution_id, port,
+        status, url, script_id, script_name, project_name)."""
+
 
 class ExecutionEvents:
     """Fan events out to every listener; a failing listener never stops the others."""
@@ -47,3 +51,11 @@ class ExecutionEvents:
                 listener.on_status(execution_id, user_id, status, exit_code)
             except Exception:  # see output()
                 logger.exception("status listener failed")
+
+    def interface(self, user_id: int, session: dict[str, object]) -> None:
+        """Publish an interface session change."""
+        for listener in self._listeners:
+            try:
+                listener.on_interface(user_id, session)
+            except Exception:  # see output()
+                logger.exception("interface listener failed")
