@@ -76,5 +76,6 @@
     },
     t,
     toast,
+    csrfToken: fetchToken,
   };
 })();

@@ -30,6 +30,8 @@
       this.stopButton = root.querySelector("[data-console-stop]");
       this.follow = root.querySelector("[data-console-follow]");
       this.trimmedNote = root.querySelector("[data-console-trimmed]");
+      this.interfaceLink = root.querySelector("[data-console-interface]");
+      SM.live.onInterface((event) => this.interfaceChanged(event));
       this.onFinished = onFinished;
       this.timer = null;
       this.output.addEventListener("scroll", () => {
@@ -38,9 +40,12 @@
       });
     }
 
-    start(executionId, scriptId, startedAt) {
+    start(executionId, scriptId, startedAt, autoOpen) {
       this.executionId = executionId;
       this.finishedId = null;
+      this.autoOpen = Boolean(autoOpen);
+      this.opened = false;
+      this.interfaceLink.classList.add("d-none");
       this.output.replaceChildren();
       this.trimmedNote.classList.add("d-none");
       this.root.classList.remove("d-none");
@@ -66,6 +71,19 @@
         onStatus: (event) => this.finish(event),
         onError: (message) => SM.toast(message, "danger"),
       });
+    }
+
+    interfaceChanged(event) {
+      if (event.execution_id !== this.executionId) return;
+      const ready = event.status === "ready";
+      this.interfaceLink.classList.toggle("d-none", !ready);
+      if (ready) {
+        this.interfaceLink.href = event.url;
+        if (this.autoOpen && !this.opened) {
+          this.opened = true;
+          window.open(event.url, "_blank", "noopener");
+        }
+      }
     }
 
     append(stream, lines) {
@@ -96,6 +114,7 @@
       clearInterval(this.timer);
       badge(this.statusBadge, event.status);
       this.stopButton.classList.add("d-none");
+      this.interfaceLink.classList.add("d-none");
       if (event.exit_code !== null && event.exit_code !== undefined) {
         this.elapsed.textContent += " · " + SM.t("run.exit_code", { code: event.exit_code });
       }

@@ -5,6 +5,7 @@
   let socket = null;
   const watchers = new Map(); // execution id -> {lastSeq, onLines, onStatus}
   const statusListeners = [];
+  const interfaceListeners = [];
 
   function connect() {
     if (socket) return socket;
@@ -20,6 +21,7 @@
       if (watcher && watcher.onStatus) watcher.onStatus(event);
       statusListeners.forEach((listener) => listener(event));
     });
+    socket.on("interface", (event) => interfaceListeners.forEach((listener) => listener(event)));
     socket.on("error", (event) => {
       const watcher = event && watchers.get(event.execution_id);
       if (watcher && watcher.onError) watcher.onError(event.message);
@@ -46,5 +48,10 @@
     connect();
   }
 
-  window.SM.live = { watch, unwatch, onAnyStatus };
+  function onInterface(listener) {
+    interfaceListeners.push(listener);
+    connect();
+  }
+
+  window.SM.live = { watch, unwatch, onAnyStatus, onInterface };
 })();

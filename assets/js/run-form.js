@@ -209,7 +209,7 @@
           project_id: Number(projectSelect.value),
         });
       }
-      runConsole.start(result.execution_id, scriptId);
+      runConsole.start(result.execution_id, scriptId, null, root.dataset.autoOpen === "true");
       loadHistory();
     } catch (error) {
       showError(error);
@@ -258,7 +258,10 @@
     const status = await SM.api.get("/api/scripts/" + scriptId + "/status");
     if (status.running.length) {
       const latest = status.running[status.running.length - 1];
-      runConsole.start(latest.execution_id, scriptId, latest.start_time);
+      runConsole.start(latest.execution_id, scriptId, latest.start_time, false);
+      const sessions = (await SM.api.get("/api/scripts/" + scriptId + "/interface-status")).items;
+      const live = sessions.find((s) => s.execution_id === latest.execution_id && s.status === "ready");
+      if (live) runConsole.interfaceChanged(live);
     }
   }
 

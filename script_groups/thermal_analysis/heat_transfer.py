@@ -34,18 +34,12 @@ ScriptsManager Metadata:
 
 from __future__ import annotations
 
-import argparse
-import json
-import logging
 import math
-import os
-import signal
 import sys
-import tempfile
-import threading
 from typing import Any
 
-from flask import Flask, Response, abort, jsonify, render_template_string, request, send_file
+import scriptsmanager_sdk as sdk
+from flask import Flask, Response, abort, jsonify, request
 
 # ---------------------------------------------------------------------------
 # Physical data
@@ -355,7 +349,7 @@ UNITS = {
 }
 
 # ---------------------------------------------------------------------------
-# Configuration: defaults, validation, atomic storage
+# Configuration: defaults and validation (storage: the SDK's DataManager)
 # ---------------------------------------------------------------------------
 
 
@@ -463,42 +457,6 @@ def validate_config(data: Any, tr: dict[str, str]) -> tuple[dict[str, Any] | Non
     return clean, []
 
 
-def load_config(path: str, fallback: dict[str, Any], tr: dict[str, str]) -> dict[str, Any]:
-    """Read config.json; a missing, unreadable or invalid file gives the fallback."""
-    try:
-        with open(path, encoding="utf-8") as handle:
-            data = json.load(handle)
-    except FileNotFoundError:
-        return fallback
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        print(f"Warning: ignoring unreadable {path}: {exc}", file=sys.stderr, flush=True)
-        return fallback
-    config, errors = validate_config(data, tr)
-    if config is None:
-        print(f"Warning: ignoring invalid {path}: {'; '.join(errors)}", file=sys.stderr, flush=True)
-        return fallback
-    return config
-
-
-def save_config(path: str, config: dict[str, Any]) -> None:
-    """Atomic write: temporary file in the same folder, fsync, then os.replace."""
-    folder = os.path.dirname(path)
-    fd, tmp_path = tempfile.mkstemp(prefix=".config.", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(config, handle, indent=2, ensure_ascii=False)
-            handle.write("\n")
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp_path, path)
-    except BaseException:
-        try:
-            os.unlink(tmp_path)
-        except OSError:
-            pass
-        raise
-
-
 # ---------------------------------------------------------------------------
 # Calculation
 # ---------------------------------------------------------------------------
@@ -547,111 +505,79 @@ def calculate(config: dict[str, Any], area: float) -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------------------
-# Web page (HTML, CSS and JS served by this script; no external resources)
+# Web page: the SDK's branded page (header, logo, theme, stylesheet) plus this
+# calculator's body, extra CSS and JS; no external resources. The JS uses URLs
+# relative to the page ("api/config") so that it works behind the manager's proxy.
 # ---------------------------------------------------------------------------
 
-PAGE = """<!doctype html>
-<html lang="{{ lang }}" class="theme-{{ theme }}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{{ t.title }} – {{ project_name }}</title>
-<link rel="stylesheet" href="app.css">
-{% if has_logo %}<link rel="icon" type="image/png" href="logo.png">{% endif %}
-</head>
-<body>
-<header>
-  {% if has_logo %}<img src="logo.png" alt="" class="logo">{% endif %}
-  <div>
-    <h1>{{ t.title }}</h1>
-    <div class="muted">{{ t.project }}: <strong>{{ project_name }}</strong>
-      · {{ t.area }}: <strong>{{ '%g' % area }} m²</strong> <span class="hint">({{ t.area_hint }})</span></div>
-  </div>
-</header>
-<main>
-  <form id="calc" novalidate>
-    <section class="card">
-      <h2>{{ t.boundary }}</h2>
-      <div class="grid">
-        {% for key in ["inside_temp_c", "outside_temp_c", "h_inside", "h_outside"] %}
-        <label>{{ t[key] }} <span class="unit">[{{ units[key] }}]</span>
-          <input type="number" step="any" name="{{ key }}" id="{{ key }}" required>
-        </label>
-        {% endfor %}
-      </div>
-    </section>
-    <section class="card">
-      <h2>{{ t.layers }}</h2>
-      <table class="layers">
-        <thead><tr>
-          <th>{{ t.layer_name }}</th><th>{{ t.material }}</th>
-          <th>{{ t.thickness_mm }} [mm]</th><th>{{ t.conductivity }} [W/mK]</th><th></th>
-        </tr></thead>
-        <tbody id="layer-rows"></tbody>
-      </table>
-      <div class="actions">
-        <button type="button" id="add-layer" class="secondary">{{ t.add_layer }}</button>
-        <button type="button" id="reset" class="secondary">{{ t.reset }}</button>
-        <button type="submit" id="calculate">{{ t.calculate }}</button>
-      </div>
-      <div id="status" role="status" aria-live="polite"></div>
-    </section>
-  </form>
-  <section class="card" id="results">
-    <h2>{{ t.results }}</h2>
-    <p class="muted" id="no-results">{{ t.no_results }}</p>
-    <div id="result-body" hidden>
-      <div class="kpis">
-        <div><span>{{ t.u_value }}</span><strong id="r-u"></strong> W/m²K</div>
-        <div><span>{{ t.r_total }}</span><strong id="r-r"></strong> m²K/W</div>
-        <div><span>{{ t.heat_flux }}</span><strong id="r-q"></strong> W/m²</div>
-        <div><span>{{ t.heat_rate }}</span><strong id="r-qa"></strong> W</div>
-      </div>
-      <div class="two">
-        <table><thead><tr><th>{{ t.position }}</th><th>{{ t.temperature }} [°C]</th></tr></thead>
-          <tbody id="r-points"></tbody></table>
-        <table><thead><tr><th></th><th>{{ t.resistance }} [m²K/W]</th><th>{{ t.delta_t }} [K]</th><th>{{ t.share }}</th></tr></thead>
-          <tbody id="r-res"></tbody></table>
-      </div>
+HEAD = """<link rel="stylesheet" href="{{ url_for('app_css') }}">"""
+
+BODY = """<p class="summary muted">{{ sm.t("area") }}: <strong>{{ '%g' % area }} m²</strong>
+  <span class="hint">({{ sm.t("area_hint") }})</span></p>
+<form id="calc" novalidate>
+  <section class="card">
+    <h2>{{ sm.t("boundary") }}</h2>
+    <div class="grid">
+      {% for key in ["inside_temp_c", "outside_temp_c", "h_inside", "h_outside"] %}
+      <label>{{ sm.t(key) }} <span class="unit">[{{ units[key] }}]</span>
+        <input type="number" step="any" name="{{ key }}" id="{{ key }}" required>
+      </label>
+      {% endfor %}
     </div>
   </section>
-</main>
+  <section class="card">
+    <h2>{{ sm.t("layers") }}</h2>
+    <table class="layers">
+      <thead><tr>
+        <th>{{ sm.t("layer_name") }}</th><th>{{ sm.t("material") }}</th>
+        <th>{{ sm.t("thickness_mm") }} [mm]</th><th>{{ sm.t("conductivity") }} [W/mK]</th><th></th>
+      </tr></thead>
+      <tbody id="layer-rows"></tbody>
+    </table>
+    <div class="actions">
+      <button type="button" id="add-layer" class="secondary">{{ sm.t("add_layer") }}</button>
+      <button type="button" id="reset" class="secondary">{{ sm.t("reset") }}</button>
+      <button type="submit" id="calculate">{{ sm.t("calculate") }}</button>
+    </div>
+    <div id="status" role="status" aria-live="polite"></div>
+  </section>
+</form>
+<section class="card" id="results">
+  <h2>{{ sm.t("results") }}</h2>
+  <p class="muted" id="no-results">{{ sm.t("no_results") }}</p>
+  <div id="result-body" hidden>
+    <div class="kpis">
+      <div><span>{{ sm.t("u_value") }}</span><strong id="r-u"></strong> W/m²K</div>
+      <div><span>{{ sm.t("r_total") }}</span><strong id="r-r"></strong> m²K/W</div>
+      <div><span>{{ sm.t("heat_flux") }}</span><strong id="r-q"></strong> W/m²</div>
+      <div><span>{{ sm.t("heat_rate") }}</span><strong id="r-qa"></strong> W</div>
+    </div>
+    <div class="two">
+      <table><thead><tr><th>{{ sm.t("position") }}</th><th>{{ sm.t("temperature") }} [°C]</th></tr></thead>
+        <tbody id="r-points"></tbody></table>
+      <table><thead><tr><th></th><th>{{ sm.t("resistance") }} [m²K/W]</th><th>{{ sm.t("delta_t") }} [K]</th><th>{{ sm.t("share") }}</th></tr></thead>
+        <tbody id="r-res"></tbody></table>
+    </div>
+  </div>
+</section>
 <script type="application/json" id="ui-data">{{ ui_data|tojson }}</script>
-<script src="app.js"></script>
-</body>
-</html>
+<script src="{{ url_for('app_js') }}"></script>
 """
 
+# Extras on top of the SDK stylesheet (its --sm-* colours follow the theme).
 CSS = """
-:root { color-scheme: light; --bg:#f5f6f8; --card:#fff; --fg:#1d232b; --muted:#5d6875; --line:#d8dde3;
-  --accent:#0b6bcb; --accent-fg:#fff; --err:#b42318; --ok:#17803d; --input:#fff; }
-.theme-dark { color-scheme: dark; --bg:#15181c; --card:#1f242a; --fg:#e6e9ed; --muted:#9aa5b1; --line:#353c45;
-  --accent:#4ea1f3; --accent-fg:#0c1117; --err:#f97066; --ok:#47cd89; --input:#15181c; }
-* { box-sizing: border-box; }
-body { margin:0; font:15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; background:var(--bg); color:var(--fg); }
-header { display:flex; gap:14px; align-items:center; padding:14px 22px; border-bottom:1px solid var(--line); background:var(--card); }
-header .logo { height:40px; width:auto; }
-h1 { font-size:1.3rem; margin:0; } h2 { font-size:1.05rem; margin:0 0 10px; }
-main { max-width:1100px; margin:0 auto; padding:18px; display:grid; gap:16px; }
-.card { background:var(--card); border:1px solid var(--line); border-radius:8px; padding:16px; }
-.muted, .hint, .unit { color:var(--muted); } .hint, .unit { font-size:.85em; }
-.grid { display:grid; grid-template-columns:repeat(auto-fit, minmax(220px, 1fr)); gap:12px; }
-label { display:flex; flex-direction:column; gap:4px; font-size:.92rem; }
-input, select { font:inherit; color:var(--fg); background:var(--input); border:1px solid var(--line); border-radius:5px; padding:5px 7px; width:100%; }
-input:invalid { border-color:var(--err); }
-table { border-collapse:collapse; width:100%; }
-th, td { text-align:left; padding:5px 6px; border-bottom:1px solid var(--line); vertical-align:middle; }
-th { font-weight:600; font-size:.88rem; color:var(--muted); }
+#calc { display:grid; gap:16px; }
+.summary { margin:0; }
+.hint, .unit { color:var(--sm-muted); font-size:.85em; }
+input:invalid { border-color:var(--sm-err); }
 td.num, th.num { text-align:right; font-variant-numeric:tabular-nums; }
-.actions { display:flex; gap:8px; flex-wrap:wrap; margin-top:12px; justify-content:flex-end; }
-button { font:inherit; border-radius:5px; border:1px solid var(--accent); background:var(--accent); color:var(--accent-fg); padding:6px 14px; cursor:pointer; }
-button.secondary { background:transparent; color:var(--accent); }
-button.link { background:none; border:none; color:var(--err); padding:2px 4px; }
-#status { margin-top:10px; min-height:1.4em; } #status.err { color:var(--err); } #status.ok { color:var(--ok); }
+button.link { background:none; border:none; color:var(--sm-err); padding:2px 4px; }
+#status { margin-top:10px; min-height:1.4em; } #status.err { color:var(--sm-err); } #status.ok { color:var(--sm-ok); }
 #status ul { margin:4px 0 0 18px; padding:0; }
 .kpis { display:grid; grid-template-columns:repeat(auto-fit, minmax(180px, 1fr)); gap:10px; margin-bottom:14px; }
-.kpis div { border:1px solid var(--line); border-radius:6px; padding:8px 10px; }
-.kpis span { display:block; font-size:.85rem; color:var(--muted); } .kpis strong { font-size:1.25rem; }
+.kpis div { border:1px solid var(--sm-line); border-radius:8px; padding:8px 10px; }
+.kpis span { display:block; font-size:.85rem; color:var(--sm-muted); }
+.kpis strong { font-size:1.25rem; color:var(--sm-accent); }
 .two { display:grid; grid-template-columns:repeat(auto-fit, minmax(320px, 1fr)); gap:16px; }
 """
 
@@ -807,24 +733,24 @@ JS = r"""
 # ---------------------------------------------------------------------------
 
 
-def create_app(
-    *,
-    data_dir: str,
-    project_name: str,
-    theme: str,
-    language: str,
-    wall_material: str,
-    area: float,
-    logo_path: str | None,
-) -> Flask:
+def build_app(args: sdk.ScriptArgs, wall_material: str, area: float) -> Flask:
+    """The calculator on an SDK app (token, Host check, proxy prefix, branding)."""
+    language = args.language
     tr = STRINGS[language]
-    config_path = os.path.join(data_dir, "config.json")
-    lock = threading.Lock()
-    app = Flask(__name__)
+    data = sdk.DataManager(args.data_dir)
+    app = sdk.create_app(__name__, args, translations=STRINGS)
     app.config["MAX_CONTENT_LENGTH"] = 64 * 1024
 
     def current_config() -> dict[str, Any]:
-        return load_config(config_path, default_config(wall_material, tr), tr)
+        """The saved inputs; a missing, corrupt or invalid config.json gives the default wall."""
+        stored = data.load("config.json")
+        if stored is None:
+            return default_config(wall_material, tr)
+        config, errors = validate_config(stored, tr)
+        if config is None:
+            print(f"Warning: ignoring invalid {data.path()}: {'; '.join(errors)}", file=sys.stderr)
+            return default_config(wall_material, tr)
+        return config
 
     def json_body() -> Any:
         # Only application/json is accepted: a plain cross-site form cannot send it.
@@ -858,17 +784,7 @@ def create_app(
             "conductivity": MATERIALS,
             "max_layers": MAX_LAYERS,
         }
-        return render_template_string(
-            PAGE,
-            t=tr,
-            lang=language,
-            theme=theme,
-            project_name=project_name,
-            area=area,
-            units=UNITS,
-            has_logo=logo_path is not None,
-            ui_data=ui_data,
-        )
+        return sdk.page(tr["title"], BODY, head_html=HEAD, area=area, units=UNITS, ui_data=ui_data)
 
     @app.get("/app.css")
     def app_css() -> Response:
@@ -882,24 +798,16 @@ def create_app(
     def favicon() -> Response:
         return Response(status=204)
 
-    @app.get("/logo.png")
-    def logo() -> Response:
-        if logo_path is None:
-            abort(404)
-        return send_file(logo_path, mimetype="image/png", max_age=3600)
-
     @app.get("/api/config")
     def get_config() -> Response:
-        with lock:
-            return jsonify(current_config())
+        return jsonify(current_config())
 
     @app.post("/api/config")
     def post_config():  # type: ignore[no-untyped-def]
         config, errors = validate_config(json_body(), tr)
         if config is None:
             return jsonify(ok=False, errors=errors), 400
-        with lock:
-            save_config(config_path, config)
+        data.save(config)
         return jsonify(ok=True, config=config)
 
     @app.post("/api/calculate")
@@ -907,16 +815,14 @@ def create_app(
         config, errors = validate_config(json_body(), tr)
         if config is None:
             return jsonify(ok=False, errors=errors), 400
-        with lock:
-            save_config(config_path, config)
+        data.save(config)
         return jsonify(ok=True, config=config, results=calculate(config, area))
 
     @app.post("/api/reset")
     def post_reset():  # type: ignore[no-untyped-def]
         json_body()
         config = default_config(wall_material, tr)
-        with lock:
-            save_config(config_path, config)
+        data.save(config)
         return jsonify(ok=True, config=config, results=calculate(config, area))
 
     return app
@@ -927,132 +833,35 @@ def create_app(
 # ---------------------------------------------------------------------------
 
 
-def _env_parameters() -> dict[str, Any]:
-    raw = os.environ.get("SCRIPTSMANAGER_PARAMETERS", "")
-    if not raw:
-        return {}
-    try:
-        data = json.loads(raw)
-    except json.JSONDecodeError:
-        print("Warning: SCRIPTSMANAGER_PARAMETERS is not valid JSON; ignored.", file=sys.stderr)
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
-def _attach_values(parser: argparse.ArgumentParser, argv: list[str]) -> list[str]:
-    """Turn "--flag value" into "--flag=value" for our own flags.
-
-    argparse would otherwise reject values that start with "-" (for example
-    "--value -1e3" or a project name like "-test").
-    """
-    flags = {flag for flag in parser._option_string_actions if flag not in ("-h", "--help")}
-    out: list[str] = []
-    index = 0
-    while index < len(argv):
-        token = argv[index]
-        if token in flags and index + 1 < len(argv):
-            out.append(f"{token}={argv[index + 1]}")
-            index += 2
-        else:
-            out.append(token)
-            index += 1
-    return out
-
-
-def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        description="Composite wall heat transfer calculator (web interface)."
-    )
-    parser.add_argument("--data-dir", required=True)
-    parser.add_argument("--user-level", default="operator")
-    parser.add_argument("--port", type=int, required=True)
-    parser.add_argument("--project-id", default="")
-    parser.add_argument("--project-name", default="")
-    parser.add_argument("--theme", default="light")
-    parser.add_argument("--language", default="en")
-    parser.add_argument("--wall_material", "--wall-material", dest="wall_material")
-    parser.add_argument("--area")
-    args, unknown = parser.parse_known_args(
-        _attach_values(parser, sys.argv[1:] if argv is None else list(argv))
-    )
-    if unknown:
-        print(f"Note: ignoring unknown arguments: {' '.join(unknown)}", file=sys.stderr)
-
-    env = _env_parameters()
-    if args.wall_material is None:
-        args.wall_material = env.get("wall_material", "steel")
-    if args.area is None:
-        args.area = env.get("area", 10)
-    if args.theme not in ("light", "dark"):
-        args.theme = "light"
-    if args.language not in STRINGS:
-        args.language = "en"
-    if args.wall_material not in WALL_MATERIALS:
-        parser.exit(
-            2,
+def main(argv: list[str] | None = None) -> int:
+    args = sdk.parse_args(argv)  # the standard arguments; exits with status 2 when invalid
+    params = args.params  # SCRIPTSMANAGER_PARAMETERS, else --wall_material/--area
+    wall_material = params.get("wall_material", params.get("wall-material", "steel"))
+    if wall_material not in WALL_MATERIALS:
+        print(
             f"Error: --wall_material must be one of {', '.join(WALL_MATERIALS)} "
-            f"(got {args.wall_material!r}).\n",
+            f"(got {wall_material!r}).",
+            file=sys.stderr,
         )
-    area = _number(args.area)
+        return 2
+    area = _number(params.get("area", 10))
     if area is None or area < 0.01:
-        parser.exit(2, f"Error: --area must be a number of at least 0.01 m² (got {args.area!r}).\n")
-    args.area = area
-    if not 1 <= args.port <= 65535:
-        parser.exit(2, f"Error: --port must be between 1 and 65535 (got {args.port}).\n")
-    return args
-
-
-def main() -> int:
-    args = parse_args()
-    data_dir = os.path.abspath(args.data_dir)
-    try:
-        os.makedirs(data_dir, exist_ok=True)
-    except OSError as exc:
-        print(f"Error: cannot create the data folder {data_dir}: {exc}", file=sys.stderr)
-        return 1
-
-    logo_path = os.environ.get("SCRIPTSMANAGER_LOGO") or None
-    if logo_path and not os.path.isfile(logo_path):
-        print(f"Warning: logo {logo_path} not found; the page shows no logo.", file=sys.stderr)
-        logo_path = None
-
-    app = create_app(
-        data_dir=data_dir,
-        project_name=args.project_name,
-        theme=args.theme,
-        language=args.language,
-        wall_material=args.wall_material,
-        area=args.area,
-        logo_path=logo_path,
-    )
-
-    # Keep per-request access logs off stderr (stderr is for warnings and errors).
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    from werkzeug.serving import make_server
+        print(
+            f"Error: --area must be a number of at least 0.01 m² (got {params.get('area')!r}).",
+            file=sys.stderr,
+        )
+        return 2
 
     try:
-        server = make_server("127.0.0.1", args.port, app, threaded=True)
+        app = build_app(args, wall_material, area)
     except OSError as exc:
-        print(f"Error: cannot listen on 127.0.0.1:{args.port}: {exc}", file=sys.stderr)
+        print(f"Error: cannot create the data folder {args.data_dir}: {exc}", file=sys.stderr)
         return 1
-
-    def stop(signum: int, _frame: Any) -> None:
-        print(f"Received signal {signum}; shutting down.", flush=True)
-        # shutdown() waits for serve_forever() to return, so call it from another thread.
-        threading.Thread(target=server.shutdown, daemon=True).start()
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
-
     print(
-        f"Heat transfer calculator on http://127.0.0.1:{args.port}/ "
-        f"(project: {args.project_name or '-'}, data: {data_dir})",
+        f"Heat transfer calculator (project: {args.project_name or '-'}, data: {args.data_dir})",
         flush=True,
     )
-    try:
-        server.serve_forever()
-    finally:
-        server.server_close()
+    sdk.run(app, args)  # until SIGTERM or Ctrl+C
     print("Stopped.", flush=True)
     return 0
 

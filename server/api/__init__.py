@@ -15,6 +15,7 @@ from server.api import (
     errors,
     health,
     i18n,
+    interfaces,
     logs,
     metadata,
     openapi,
@@ -28,7 +29,7 @@ from server.api import (
 def register_api(app: Flask) -> None:
     """Register every API blueprint and the JSON error handlers."""
     modules = (auth, admin_users, user, i18n, health, openapi, catalog, metadata, docs, tags)
-    modules += (environments, runs, logs, admin_logs, projects, data)
+    modules += (environments, runs, logs, admin_logs, projects, data, interfaces)
     for module in modules:
         app.register_blueprint(module.bp)
     errors.register(app)

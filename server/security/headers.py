@@ -22,8 +22,10 @@ CONTENT_SECURITY_POLICY = "; ".join(
 
 
 def add_security_headers(response: Response) -> Response:
-    """Set CSP, nosniff, framing, referrer and caching headers."""
+    """Set CSP, nosniff, framing, referrer and caching headers (not on proxied answers)."""
     headers = response.headers
+    if getattr(response, "proxied", False):  # a script's own page keeps its own policy
+        return response
     headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("X-Frame-Options", "SAMEORIGIN")

@@ -13,7 +13,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from server.database import Database
-from server.models import ScriptProcess, utcnow
+from server.models import ExecutionLog, ScriptProcess, utcnow
 from server.services.audit import Actor, AuditLog
 from server.services.errors import Conflict, NotFound
 from server.services.execution.engine import ExecutionService
@@ -62,6 +62,16 @@ class InterfaceService:
         if only_open:
             query = query.where(ScriptProcess.status.in_(OPEN))
         return list(self._db.session.scalars(query.order_by(ScriptProcess.id.desc()).limit(200)))
+
+    def script_names(self, records: list[ScriptProcess]) -> dict[str, str]:
+        """Return the script name of each session's run, by execution id."""
+        ids = [r.execution_uuid for r in records if r.execution_uuid]
+        rows = self._db.session.execute(
+            select(ExecutionLog.execution_uuid, ExecutionLog.script_name).where(
+                ExecutionLog.execution_uuid.in_(ids)
+            )
+        )
+        return dict(rows.all())
 
     def reopen(self, script_id: int, user_id: int) -> ScriptProcess:
         """Return the user's latest ready session of a script; Conflict when none is live."""

@@ -6,6 +6,7 @@ from flask import Flask, request
 from flask_login import current_user
 
 from server import __version__
+from server.proxy import views as proxy_views
 from server.security.levels import allows
 from server.services.catalog.parameters import localise
 from server.services.registry import services
@@ -38,6 +39,7 @@ def register_web(app: Flask) -> None:
     """Register the page and asset blueprints and the template context."""
     app.register_blueprint(pages.bp)
     app.register_blueprint(assets.bp)
+    app.register_blueprint(proxy_views.bp)
 
     @app.context_processor
     def template_context() -> dict[str, object]:

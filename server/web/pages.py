@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from server.api.interfaces import session_json
 from server.api.presenters import execution_json, group_json, script_json
 from server.security.access import public, require_level
 from server.security.levels import LEVELS, allows
@@ -100,6 +101,23 @@ def account():
 def admin_users():
     """Show user management."""
     return render_template("admin/users.html", levels=LEVELS)
+
+
+@bp.get("/admin/interfaces")
+@require_level("admin")
+def admin_interfaces():
+    """Show every open interface and the ports in use."""
+    svc = services()
+    sessions = svc.interfaces.list(None)
+    names = svc.interfaces.script_names(sessions)
+    usernames = {u.id: u.username for u in svc.users.list(1, 10_000)[0]}
+    return render_template(
+        "admin/interfaces.html",
+        sessions=[session_json(s, names.get(s.execution_uuid or "")) for s in sessions],
+        ports=svc.ports.in_use(),
+        usernames=usernames,
+        settings=svc.settings,
+    )
 
 
 def _safe_next(target: str | None) -> str:

@@ -1,0 +1,1 @@
+"""Reverse proxy from /interfaces/<session>/app/ to a script's loopback port."""

@@ -1,0 +1,71 @@
+"""WebSocket relay: the browser's socket to the script's, message by message."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any
+
+from flask import Response
+from simple_websocket import Client, ConnectionClosed, Server
+
+logger = logging.getLogger(__name__)
+
+
+def is_websocket(environ: dict[str, Any]) -> bool:
+    """Return True for a WebSocket upgrade request."""
+    return environ.get("HTTP_UPGRADE", "").lower() == "websocket"
+
+
+def relay_websocket(environ: dict[str, Any], target: str, headers: dict[str, str]) -> Response:
+    """Accept the browser's WebSocket, connect to the script's, pump both ways until one ends."""
+    url = "ws" + target[len("http") :]
+    query = environ.get("QUERY_STRING")
+    if query:
+        url += "?" + query
+    try:
+        upstream = Client.connect(url, headers=headers)
+    except Exception as exc:  # the script refused or is gone: no upgrade
+        logger.warning("websocket to %s failed: %s", url, exc)
+        return Response("The script's interface refused the WebSocket.", status=502)
+    browser = Server(environ)
+    pumps = [
+        threading.Thread(target=_pump, args=(browser, upstream), daemon=True),
+        threading.Thread(target=_pump, args=(upstream, browser), daemon=True),
+    ]
+    for pump in pumps:
+        pump.start()
+    for pump in pumps:
+        pump.join()
+    return _TakenOverResponse(browser.mode)
+
+
+def _pump(source, sink) -> None:
+    try:
+        while True:
+            sink.send(source.receive())
+    except ConnectionClosed:
+        pass
+    except Exception:  # a broken side ends the relay
+        logger.debug("websocket relay ended", exc_info=True)
+    finally:
+        for side in (source, sink):
+            try:
+                side.close()
+            except Exception:  # already closed
+                pass
+
+
+class _TakenOverResponse(Response):
+    """The socket now belongs to the WebSocket: tell the server not to write a response."""
+
+    def __init__(self, mode: str) -> None:
+        super().__init__()
+        self._mode = mode
+
+    def __call__(self, environ, start_response):
+        if self._mode == "gunicorn":
+            raise StopIteration()
+        if self._mode == "werkzeug":
+            return super().__call__(environ, start_response)
+        return []
