@@ -45,6 +45,8 @@ def wrapper(session_id: str):
 
 @bp.route("/app/", defaults={"path": ""}, methods=METHODS)
 @bp.route("/app/<path:path>", methods=METHODS)
+@bp.route("/app/", defaults={"path": ""}, websocket=True, endpoint="proxy_websocket")
+@bp.route("/app/<path:path>", websocket=True, endpoint="proxy_websocket")
 @require_level("viewer")
 @csrf.exempt
 def proxy(session_id: str, path: str):

@@ -23,6 +23,7 @@ def relay_websocket(environ: dict[str, Any], target: str, headers: dict[str, str
     query = environ.get("QUERY_STRING")
     if query:
         url += "?" + query
+    headers = {k: v for k, v in headers.items() if k.lower() != "host"}  # the client sets it
     try:
         upstream = Client.connect(url, headers=headers)
     except Exception as exc:  # the script refused or is gone: no upgrade

@@ -24,10 +24,15 @@ class LogNamespace(Namespace):
 
     def on_connect(self, auth: Any = None) -> bool:
         """Accept logged-in users only and put them in their user room."""
-        if not current_user.is_authenticated:
-            return False
-        join_room(user_room(current_user.id))
-        return True
+        try:
+            if not current_user.is_authenticated:
+                return False
+            join_room(user_room(current_user.id))
+            return True
+        finally:
+            # End the thread's database session: a transaction left open here would pin an
+            # old snapshot, and a later subscribe would not see runs started since.
+            self._services.db.remove()
 
     def on_disconnect(self, reason: Any = None) -> None:
         """Forget the client's subscriptions."""
@@ -35,6 +40,7 @@ class LogNamespace(Namespace):
 
     def on_subscribe(self, data: Any) -> None:
         """Replay an execution's output so far, then stream it."""
+        self._services.db.remove()  # start from a fresh snapshot (see on_connect)
         execution_id = data.get("execution_id") if isinstance(data, dict) else None
         if not isinstance(execution_id, str) or not execution_id:
             self.emit("error", {"message": "execution_id is required."})

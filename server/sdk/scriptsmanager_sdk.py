@@ -38,6 +38,7 @@ from flask import (
     Flask,
     Response,
     abort,
+    current_app,
     has_request_context,
     redirect,
     render_template_string,
@@ -48,7 +49,16 @@ from flask import (
 from markupsafe import Markup
 from werkzeug.serving import WSGIRequestHandler, make_server
 
-__all__ = ["DataManager", "ScriptArgs", "ScriptFlask", "create_app", "page", "parse_args", "run"]
+__all__ = [
+    "DataManager",
+    "ScriptArgs",
+    "ScriptFlask",
+    "create_app",
+    "page",
+    "parse_args",
+    "run",
+    "translate",
+]
 
 USER_LEVELS = ("admin", "developer", "operator", "viewer")
 THEMES = ("light", "dark")
@@ -409,6 +419,11 @@ def create_app(
     return app
 
 
+def translate(key: str) -> str:
+    """``sm.t(key)`` for Python code: the text of ``key`` for the current create_app app."""
+    return current_app.extensions[EXTENSION_KEY].t(key)  # type: ignore[no-any-return]
+
+
 _PAGE = """<!doctype html>
 <html lang="{{ sm.language }}">
 <head>
@@ -488,31 +503,35 @@ def run(app: Flask, args: ScriptArgs) -> None:
     """
     if app.debug or app.config.get("DEBUG"):
         raise RuntimeError(_NO_DEBUG)
-    try:
-        server = make_server(
-            "127.0.0.1", args.port, app, threaded=True, request_handler=_AccessLogHandler
-        )
-    except OSError as exc:
-        raise SystemExit(f"Error: cannot listen on 127.0.0.1:{args.port}: {exc}") from None
-
     stopping = threading.Event()
+    server: Any = None
 
     def stop(signum: int, _frame: Any) -> None:
         if not stopping.is_set():
             stopping.set()
-            # shutdown() waits for serve_forever() to return: call it from another thread.
-            threading.Thread(target=server.shutdown, name="sm-stop", daemon=True).start()
+            if server is not None:  # shutdown() waits for serve_forever(): another thread
+                threading.Thread(target=server.shutdown, name="sm-stop", daemon=True).start()
 
+    # Handlers first: a signal that comes as soon as the port listens still stops cleanly.
     previous: dict[int, Any] = {}
     for signum in (signal.SIGINT, getattr(signal, "SIGTERM", None)):
         if signum is not None:
             with contextlib.suppress(ValueError):  # not the main thread: no handlers
                 previous[signum] = signal.signal(signum, stop)
-    print(f"serving on http://127.0.0.1:{args.port}/", flush=True)
     try:
-        server.serve_forever()
+        try:
+            server = make_server(
+                "127.0.0.1", args.port, app, threaded=True, request_handler=_AccessLogHandler
+            )
+        except OSError as exc:
+            raise SystemExit(f"Error: cannot listen on 127.0.0.1:{args.port}: {exc}") from None
+        print(f"serving on http://127.0.0.1:{args.port}/", flush=True)
+        try:
+            if not stopping.is_set():
+                server.serve_forever()
+        finally:
+            server.server_close()
     finally:
-        server.server_close()
         for signum, handler in previous.items():
             signal.signal(signum, handler)
     print("stopped", flush=True)
