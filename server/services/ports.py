@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import logging
 import socket
+import sys
 import threading
 import time
 from datetime import timedelta
@@ -30,8 +31,12 @@ BIND_RETRY_DELAY = 0.02
 
 
 def can_bind(port: int) -> bool:
-    """Return True when 127.0.0.1:port can be bound right now."""
+    """Return True when 127.0.0.1:port can be bound right now (as a script's server would)."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        if sys.platform != "win32":
+            # As Flask/Werkzeug do: a port whose old connections linger in TIME_WAIT is
+            # usable; one with a listener is not. (On Windows the flag would allow stealing.)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind(("127.0.0.1", port))
         except OSError:

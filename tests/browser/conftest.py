@@ -52,7 +52,12 @@ def live_server(tmp_path):
     home = tmp_path / "home"
     groups = tmp_path / "groups"
     shutil.copytree(Path(__file__).resolve().parents[2] / "script_groups", groups)
-    environ = {**os.environ, "SCRIPTSMANAGER_HOME": str(home), "SCRIPT_GROUPS_PATH": str(groups)}
+    environ = {
+        **os.environ,
+        "SCRIPTSMANAGER_HOME": str(home),
+        "SCRIPT_GROUPS_PATH": str(groups),
+        "CLEANUP_INTERVAL": "1",  # closed tabs are reaped within seconds
+    }
     subprocess.run(
         [
             sys.executable,
@@ -71,6 +76,7 @@ def live_server(tmp_path):
     )
     server = start_server(home, free_port(), env=environ)
     server.groups = groups
+    server.home = home
     yield server
     stop_server(server, signal.SIGTERM)
 
