@@ -54,6 +54,7 @@ bench: $(BIN)/scriptsmanager
 	$(BIN)/python bench/discovery.py
 	$(BIN)/python bench/capture.py
 	$(BIN)/python bench/logsearch.py
+	$(BIN)/python bench/interfaces.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache tests/artifacts

@@ -51,6 +51,8 @@ logger = logging.getLogger(__name__)
 
 DRAIN_TIMEOUT = 2.0  # pipes still open after the child ended: descendants hold them
 SAMPLE_EVERY = 0.25
+SAMPLE_FAST_FOR = 10.0
+SAMPLE_SLOWLY = 2.0
 UPLOADS = "uploads"
 MANAGER_ID = {"pid": os.getpid(), "started": processes.create_time(os.getpid())}
 
@@ -362,7 +364,9 @@ class ExecutionService:
             if exit_code is not None:
                 break
             now = time.monotonic()
-            if now - last_sample >= SAMPLE_EVERY:
+            # Sampling walks the process table: often at first, then rarely (many runs).
+            every = SAMPLE_EVERY if now - run.started < SAMPLE_FAST_FOR else SAMPLE_SLOWLY
+            if now - last_sample >= every:
                 run.usage.sample(pid)
                 last_sample = now
             if not run.interface_ready and run.end_reason is None:
