@@ -90,6 +90,17 @@ def make_settings(home: Path, **overrides: Any) -> Settings:
     return load_settings(environ={}, home=home, **{**defaults, **overrides})
 
 
+def wait_for(predicate, timeout: float = 30.0):
+    """Poll ``predicate`` until it returns something true; fail after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = predicate()
+        if result:
+            return result
+        time.sleep(0.05)
+    raise AssertionError("condition not met in time")
+
+
 def free_port() -> int:
     """Return a TCP port that is free on 127.0.0.1 right now."""
     with socket.socket() as sock:

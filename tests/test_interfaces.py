@@ -16,19 +16,9 @@ from server.app import create_app, shutdown_app
 from server.database import Database
 from server.services.ports import PortManager, can_bind
 from tests.api.test_runs import wait_done
-from tests.support import GroupWriter, JsonClient, make_settings
+from tests.support import GroupWriter, JsonClient, make_settings, wait_for
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-
-
-def wait_for(predicate, timeout: float = 30.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError("condition not met in time")
 
 
 # -- ports -------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ from flask import Blueprint, jsonify
 from flask_login import current_user
 
 from server.api.common import actor
-from server.api.presenters import group_json, script_json
+from server.api.presenters import group_json, group_scripts_json, script_json
 from server.security.access import require_level
 from server.services.registry import services
 
@@ -33,11 +33,7 @@ def get_group(group_id: int):
 @require_level("viewer")
 def list_scripts(group_id: int):
     """List the scripts of a group that the user may see."""
-    svc = services()
-    group = svc.catalog.group_for(group_id, current_user.user_level)
-    scripts = svc.catalog.scripts_in(group_id, current_user.user_level)
-    personal = svc.tags.user_tags(current_user.id)
-    items = [script_json(script, group, personal.get(script.id)) for script in scripts]
+    _group, items = group_scripts_json(group_id)
     return jsonify({"items": items})
 
 

@@ -10,6 +10,7 @@ from flask_login import current_user
 from server.models import ExecutionLog, Script, ScriptGroup
 from server.security.levels import allows
 from server.services.catalog.view import effective_group, effective_script, localised_text
+from server.services.registry import services
 from server.settings import LANGUAGES
 
 
@@ -45,6 +46,15 @@ def group_json(group: ScriptGroup, script_count: int | None = None) -> dict[str,
     if can_see_warnings():
         data["warnings"] = group.warnings or []
     return data
+
+
+def group_scripts_json(group_id: int) -> tuple[ScriptGroup, list[dict[str, Any]]]:
+    """Return a group the caller may see and its visible scripts, shaped (with their tags)."""
+    svc = services()
+    group = svc.catalog.group_for(group_id, current_user.user_level)
+    personal = svc.tags.user_tags(current_user.id)
+    scripts = svc.catalog.scripts_in(group_id, current_user.user_level)
+    return group, [script_json(script, group, personal.get(script.id)) for script in scripts]
 
 
 def script_json(

@@ -6,7 +6,7 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from server.api.interfaces import session_json
-from server.api.presenters import execution_json, group_json, script_json
+from server.api.presenters import execution_json, group_json, group_scripts_json, script_json
 from server.security.access import public, require_level
 from server.security.levels import LEVELS, allows
 from server.services.catalog.view import effective_script
@@ -49,11 +49,7 @@ def dashboard():
 @require_level("viewer")
 def group(group_id: int):
     """Show a group's scripts with search and filters."""
-    svc = services()
-    group = svc.catalog.group_for(group_id, current_user.user_level)
-    scripts = svc.catalog.scripts_in(group_id, current_user.user_level)
-    personal = svc.tags.user_tags(current_user.id)
-    items = [script_json(script, group, personal.get(script.id)) for script in scripts]
+    group, items = group_scripts_json(group_id)
     return render_template("catalog/group.html", group=group_json(group), scripts=items)
 
 

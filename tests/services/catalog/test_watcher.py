@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from server.app import create_app, shutdown_app
-from tests.support import GroupWriter, JsonClient, make_settings
-
-DEADLINE = 5.0  # generous for a loaded CI machine; bench/discovery measures the real delay
+from tests.support import GroupWriter, JsonClient, make_settings, wait_for
 
 
 @pytest.fixture
@@ -20,16 +16,6 @@ def watched(tmp_path):
     app = create_app(settings)
     yield app, writer
     shutdown_app(app)
-
-
-def wait_for(predicate, timeout: float = DEADLINE):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = predicate()
-        if result:
-            return result
-        time.sleep(0.05)
-    raise AssertionError("condition not met in time")
 
 
 def test_new_changed_and_deleted_scripts_and_groups_are_seen(watched):
