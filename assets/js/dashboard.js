@@ -23,37 +23,7 @@
     box.classList.toggle("d-none", runs.length === 0);
   }
 
-  const interfacesBox = document.getElementById("sm-interfaces");
-  const interfacesList = document.getElementById("sm-interfaces-list");
-
-  async function refreshInterfaces() {
-    const sessions = (await SM.api.get("/api/active-interfaces?mine=1")).items.filter((s) => s.status === "ready");
-    interfacesList.replaceChildren(
-      ...sessions.map((session) => {
-        const item = document.createElement("li");
-        item.className = "d-flex align-items-center gap-2 mb-1";
-        const open = document.createElement("a");
-        open.href = session.url;
-        open.target = "_blank";
-        open.rel = "noopener";
-        open.textContent = session.script_name || session.session_id;
-        const close = document.createElement("button");
-        close.type = "button";
-        close.className = "btn btn-sm btn-link text-danger p-0";
-        close.textContent = SM.t("interface.close");
-        close.addEventListener("click", async () => {
-          await SM.api.post("/api/scripts/" + session.script_id + "/close-interface", { session_id: session.session_id });
-          refreshInterfaces();
-        });
-        item.append(open, close);
-        return item;
-      }),
-    );
-    interfacesBox.classList.toggle("d-none", sessions.length === 0);
-  }
-
   SM.live.onAnyStatus(() => refresh().catch(() => undefined));
-  SM.live.onInterface(() => refreshInterfaces().catch(() => undefined));
   refresh().catch((error) => SM.toast(error.message, "danger"));
-  refreshInterfaces().catch((error) => SM.toast(error.message, "danger"));
+  SM.interfacesList();
 })();

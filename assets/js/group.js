@@ -39,6 +39,8 @@
     empty.classList.toggle("d-none", shown > 0);
   }
 
+  SM.interfacesList(items.map((item) => Number(item.dataset.scriptId)));
+
   search.addEventListener("input", applyFilters);
   categorySelect.addEventListener("change", applyFilters);
   tagSelect.addEventListener("change", applyFilters);

@@ -58,10 +58,16 @@ def test_open_use_and_close_an_interface(page, live_server, shot):
         time.sleep(0.1)
     assert json.loads(config.read_text())["inside_temp_c"] == 21.5
 
+    page.goto(url)
+    expect(page.locator("#sm-interfaces-list li")).to_have_count(1)
+    page.click("#sm-group-cards a:has-text('Thermal')")
+    expect(page.locator("#sm-interfaces-list")).to_contain_text("Heat transfer")
     session = api_json(page, f"{url}api/scripts/{script_id}/interface-status")["items"][0]
     assert session["status"] == "ready"
-    tab.close()  # sends the beacon: closed after a short grace, then reaped by the clean-up
-    deadline = time.monotonic() + 30
+    # Closing the tab sends the beacon: closed after a short grace, then reaped by the
+    # clean-up. (run_before_unload: let the page unload as a person's closed tab does.)
+    tab.close(run_before_unload=True)
+    deadline = time.monotonic() + 60
     while api_json(page, f"{url}api/active-interfaces?mine=1")["items"]:
         assert time.monotonic() < deadline, "the interface is still open"
         time.sleep(0.5)
