@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -14,6 +15,7 @@ from server.services.catalog.header import read_header
 from server.settings import LANGUAGES
 
 ROOT = Path(__file__).resolve().parent.parent / "script_groups"
+SDK = ROOT.parent / "server" / "sdk"  # the manager puts it first on every child's PYTHONPATH
 SCRIPTS = sorted(p for p in ROOT.glob("*/*.py") if not p.name.startswith("_"))
 
 
@@ -44,9 +46,11 @@ def test_a_batch_example_runs_with_the_standard_arguments(tmp_path):
         "--language", "en",
     ]  # fmt: skip
     params = ["--value", "10", "--quantity", "pressure", "--from_unit", "bar", "--to_unit", "psi"]
+    env = {**os.environ, "PYTHONPATH": str(SDK)}
+    env.pop("SCRIPTSMANAGER_PARAMETERS", None)  # the parameters come from the command line
     result = subprocess.run(
         [sys.executable, str(script), *standard, *params],
-        cwd=script.parent, capture_output=True, text=True, timeout=60,
+        cwd=script.parent, env=env, capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert "145.03" in result.stdout

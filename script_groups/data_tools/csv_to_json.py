@@ -42,7 +42,6 @@ ScriptsManager Metadata:
 
 from __future__ import annotations
 
-import argparse
 import csv
 import json
 import os
@@ -53,10 +52,13 @@ import tempfile
 import textwrap
 from typing import Any
 
+import scriptsmanager_sdk as sdk
+
 EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT, EXIT_TERMINATED = 0, 1, 2, 143
 PROGRESS_EVERY = 10_000
 OUTPUT_NAME_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 DELIMITERS = {",": ",", ";": ";", "tab": "\t", "\\t": "\t", "\t": "\t"}
+PARAMETERS = ("input_file", "delimiter", "fields", "pretty", "output_name")
 
 
 class InputError(Exception):
@@ -71,18 +73,6 @@ def _on_sigterm(_signum: int, _frame: Any) -> None:
     raise Terminated()
 
 
-def _env_parameters() -> dict[str, Any]:
-    raw = os.environ.get("SCRIPTSMANAGER_PARAMETERS", "")
-    if not raw:
-        return {}
-    try:
-        data = json.loads(raw)
-    except json.JSONDecodeError:
-        print("Warning: SCRIPTSMANAGER_PARAMETERS is not valid JSON; ignored.", file=sys.stderr)
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
 def _to_bool(name: str, value: Any) -> bool:
     if isinstance(value, bool):
         return value
@@ -94,69 +84,28 @@ def _to_bool(name: str, value: Any) -> bool:
     raise InputError(f"--{name} must be true or false (got {value!r}).")
 
 
-def _attach_values(parser: argparse.ArgumentParser, argv: list[str]) -> list[str]:
-    """Turn "--flag value" into "--flag=value" for our own flags.
+def read_parameters(given: dict[str, Any]) -> dict[str, Any]:
+    """Convert and check the parameters given by ``sdk.parse_args``.
 
-    argparse would otherwise reject values that start with "-" (for example
-    "--value -1e3" or a project name like "-test").
+    They are strings from the command line, or typed values from SCRIPTSMANAGER_PARAMETERS.
     """
-    flags = {flag for flag in parser._option_string_actions if flag not in ("-h", "--help")}
-    out: list[str] = []
-    index = 0
-    while index < len(argv):
-        token = argv[index]
-        if token in flags and index + 1 < len(argv):
-            out.append(f"{token}={argv[index + 1]}")
-            index += 2
-        else:
-            out.append(token)
-            index += 1
-    return out
-
-
-def parse_args(argv: list[str] | None = None) -> tuple[argparse.Namespace, dict[str, Any]]:
-    parser = argparse.ArgumentParser(
-        description="Convert a CSV file into a JSON array of objects.", allow_abbrev=False
-    )
-    parser.add_argument("--data-dir", required=True)
-    for flag in (
-        "--user-level",
-        "--port",
-        "--project-id",
-        "--project-name",
-        "--theme",
-        "--language",
-    ):
-        parser.add_argument(flag, default="")
-    parser.add_argument("--input_file", "--input-file", dest="input_file")
-    parser.add_argument("--delimiter")
-    parser.add_argument("--fields")
-    parser.add_argument("--pretty")
-    parser.add_argument("--output_name", "--output-name", dest="output_name")
-    args, unknown = parser.parse_known_args(
-        _attach_values(parser, sys.argv[1:] if argv is None else list(argv))
-    )
-    if unknown:
-        print(f"Note: ignoring unknown arguments: {' '.join(unknown)}", file=sys.stderr)
-
-    env = _env_parameters()
-
-    def raw(name: str, default: Any) -> Any:
-        value = getattr(args, name)
-        return env.get(name, default) if value is None else value
+    raw = {name.replace("-", "_"): value for name, value in given.items()}  # --input-file too
+    ignored = [f"--{n} {v}" for n, v in given.items() if n.replace("-", "_") not in PARAMETERS]
+    if ignored:
+        print(f"Note: ignoring unknown arguments: {' '.join(ignored)}", file=sys.stderr)
 
     params: dict[str, Any] = {}
-    input_file = raw("input_file", None)
+    input_file = raw.get("input_file")
     if not input_file:
         raise InputError("--input_file is required (path of the CSV file).")
     params["input_file"] = os.path.abspath(str(input_file))
 
-    delimiter = str(raw("delimiter", ","))
+    delimiter = str(raw.get("delimiter", ","))
     if delimiter not in DELIMITERS:
         raise InputError(f"--delimiter must be one of ',', ';' or 'tab' (got {delimiter!r}).")
     params["delimiter"] = DELIMITERS[delimiter]
 
-    fields = raw("fields", "") or ""
+    fields = raw.get("fields", "") or ""
     if isinstance(fields, list):
         fields = ",".join(str(f) for f in fields)
     wanted: list[str] = []
@@ -166,16 +115,16 @@ def parse_args(argv: list[str] | None = None) -> tuple[argparse.Namespace, dict[
             wanted.append(name)
     params["fields"] = wanted
 
-    params["pretty"] = _to_bool("pretty", raw("pretty", False))
+    params["pretty"] = _to_bool("pretty", raw.get("pretty", False))
 
-    output_name = str(raw("output_name", "converted") or "converted")
+    output_name = str(raw.get("output_name", "converted") or "converted")
     if not OUTPUT_NAME_RE.match(output_name):
         raise InputError(
             "--output_name may only contain letters, digits, '_' and '-' "
             f"(1 to 64 characters), got {output_name!r}."
         )
     params["output_name"] = output_name
-    return args, params
+    return params
 
 
 def _describe(delimiter: str) -> str:
@@ -299,9 +248,9 @@ def main() -> int:
     signal.signal(signal.SIGTERM, _on_sigterm)
     params: dict[str, Any] = {}
     try:
-        args, params = parse_args()
-        data_dir = os.path.abspath(args.data_dir)
-        rows, keep, out_path = convert(params, data_dir)
+        args = sdk.parse_args()  # the seven standard arguments; exits with status 2 when invalid
+        params = read_parameters(args.params)
+        rows, keep, out_path = convert(params, str(args.data_dir))
     except InputError as exc:
         print(f"Error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT

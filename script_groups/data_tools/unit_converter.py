@@ -32,13 +32,12 @@ ScriptsManager Metadata:
 
 from __future__ import annotations
 
-import argparse
-import json
 import math
-import os
 import signal
 import sys
 from typing import Any
+
+import scriptsmanager_sdk as sdk
 
 EXIT_OK, EXIT_BAD_INPUT, EXIT_TERMINATED = 0, 2, 143
 
@@ -113,6 +112,7 @@ ALIASES: dict[str, dict[str, str]] = {
     "energy": {"joule": "J", "btu_it": "BTU", "kilocalorie": "kcal", "calorie": "cal"},
 }
 QUANTITIES = ("length", "pressure", "temperature", "energy")
+PARAMETERS = ("value", "quantity", "from_unit", "to_unit")
 
 
 class InputError(Exception):
@@ -125,18 +125,6 @@ class Terminated(Exception):
 
 def _on_sigterm(_signum: int, _frame: Any) -> None:
     raise Terminated()
-
-
-def _env_parameters() -> dict[str, Any]:
-    raw = os.environ.get("SCRIPTSMANAGER_PARAMETERS", "")
-    if not raw:
-        return {}
-    try:
-        data = json.loads(raw)
-    except json.JSONDecodeError:
-        print("Warning: SCRIPTSMANAGER_PARAMETERS is not valid JSON; ignored.", file=sys.stderr)
-        return {}
-    return data if isinstance(data, dict) else {}
 
 
 def valid_units(quantity: str) -> tuple[str, ...]:
@@ -187,61 +175,21 @@ def convert(value: float, quantity: str, from_unit: str, to_unit: str) -> float:
     return value * table[from_unit] / table[to_unit]
 
 
-def _attach_values(parser: argparse.ArgumentParser, argv: list[str]) -> list[str]:
-    """Turn "--flag value" into "--flag=value" for our own flags.
+def read_parameters(given: dict[str, Any]) -> dict[str, Any]:
+    """Convert and check the parameters given by ``sdk.parse_args``.
 
-    argparse would otherwise reject values that start with "-" (for example
-    "--value -1e3" or a project name like "-test").
+    They are strings from the command line, or typed values from SCRIPTSMANAGER_PARAMETERS.
     """
-    flags = {flag for flag in parser._option_string_actions if flag not in ("-h", "--help")}
-    out: list[str] = []
-    index = 0
-    while index < len(argv):
-        token = argv[index]
-        if token in flags and index + 1 < len(argv):
-            out.append(f"{token}={argv[index + 1]}")
-            index += 2
-        else:
-            out.append(token)
-            index += 1
-    return out
+    raw = {name.replace("-", "_"): value for name, value in given.items()}  # --from-unit too
+    ignored = [f"--{n} {v}" for n, v in given.items() if n.replace("-", "_") not in PARAMETERS]
+    if ignored:
+        print(f"Note: ignoring unknown arguments: {' '.join(ignored)}", file=sys.stderr)
 
-
-def parse_args(argv: list[str] | None = None) -> tuple[argparse.Namespace, dict[str, Any]]:
-    parser = argparse.ArgumentParser(
-        description="Convert a value between engineering units.", allow_abbrev=False
-    )
-    parser.add_argument("--data-dir", default="")
-    for flag in (
-        "--user-level",
-        "--port",
-        "--project-id",
-        "--project-name",
-        "--theme",
-        "--language",
-    ):
-        parser.add_argument(flag, default="")
-    parser.add_argument("--value")
-    parser.add_argument("--quantity")
-    parser.add_argument("--from_unit", "--from-unit", dest="from_unit")
-    parser.add_argument("--to_unit", "--to-unit", dest="to_unit")
-    args, unknown = parser.parse_known_args(
-        _attach_values(parser, sys.argv[1:] if argv is None else list(argv))
-    )
-    if unknown:
-        print(f"Note: ignoring unknown arguments: {' '.join(unknown)}", file=sys.stderr)
-
-    env = _env_parameters()
-
-    def raw(name: str, default: Any = None) -> Any:
-        value = getattr(args, name)
-        return env.get(name, default) if value is None else value
-
-    quantity = str(raw("quantity", "length")).strip().lower()
+    quantity = str(raw.get("quantity", "length")).strip().lower()
     if quantity not in QUANTITIES:
         raise InputError(f"--quantity must be one of {', '.join(QUANTITIES)} (got {quantity!r}).")
 
-    value = raw("value")
+    value = raw.get("value")
     if value is None or value == "":
         raise InputError("--value is required.")
     try:
@@ -255,19 +203,20 @@ def parse_args(argv: list[str] | None = None) -> tuple[argparse.Namespace, dict[
 
     units = {}
     for name, role in (("from_unit", "source"), ("to_unit", "target")):
-        unit = raw(name)
+        unit = raw.get(name)
         if unit is None or str(unit).strip() == "":
             raise InputError(
                 f"--{name} is required. Valid {quantity} units: {', '.join(valid_units(quantity))}."
             )
         units[name] = canonical_unit(quantity, str(unit), role)
-    return args, {"value": number, "quantity": quantity, **units}
+    return {"value": number, "quantity": quantity, **units}
 
 
 def main() -> int:
     signal.signal(signal.SIGTERM, _on_sigterm)
     try:
-        _args, p = parse_args()
+        args = sdk.parse_args()  # the seven standard arguments; exits with status 2 when invalid
+        p = read_parameters(args.params)
         result = convert(p["value"], p["quantity"], p["from_unit"], p["to_unit"])
     except InputError as exc:
         print(f"Error: {exc}", file=sys.stderr)

@@ -36,9 +36,7 @@ ScriptsManager Metadata:
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
-import json
 import os
 import platform
 import shutil
@@ -49,8 +47,11 @@ import time
 from importlib import metadata
 from typing import Any
 
+import scriptsmanager_sdk as sdk
+
 EXIT_OK, EXIT_WARNINGS, EXIT_BAD_INPUT, EXIT_TERMINATED = 0, 1, 2, 143
 ALL_CHECKS = ("python", "disk", "cpu", "write")
+PARAMETERS = ("min_free_gb", "checks", "fail_on_warning")
 MIN_PYTHON = (3, 12)
 GB = 1_000_000_000  # decimal gigabyte (10^9 bytes), as in the parameter name
 
@@ -67,18 +68,6 @@ def _on_sigterm(_signum: int, _frame: Any) -> None:
     raise Terminated()
 
 
-def _env_parameters() -> dict[str, Any]:
-    raw = os.environ.get("SCRIPTSMANAGER_PARAMETERS", "")
-    if not raw:
-        return {}
-    try:
-        data = json.loads(raw)
-    except json.JSONDecodeError:
-        print("Warning: SCRIPTSMANAGER_PARAMETERS is not valid JSON; ignored.", file=sys.stderr)
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
 def _to_bool(name: str, value: Any) -> bool:
     if isinstance(value, bool):
         return value
@@ -90,50 +79,17 @@ def _to_bool(name: str, value: Any) -> bool:
     raise InputError(f"--{name} must be true or false (got {value!r}).")
 
 
-def _attach_values(parser: argparse.ArgumentParser, argv: list[str]) -> list[str]:
-    """Turn "--flag value" into "--flag=value" so values may start with "-"."""
-    flags = {flag for flag in parser._option_string_actions if flag not in ("-h", "--help")}
-    out: list[str] = []
-    index = 0
-    while index < len(argv):
-        token = argv[index]
-        if token in flags and index + 1 < len(argv):
-            out.append(f"{token}={argv[index + 1]}")
-            index += 2
-        else:
-            out.append(token)
-            index += 1
-    return out
+def read_parameters(given: dict[str, Any]) -> dict[str, Any]:
+    """Convert and check the parameters given by ``sdk.parse_args``.
 
+    They are strings from the command line, or typed values from SCRIPTSMANAGER_PARAMETERS.
+    """
+    raw = {name.replace("-", "_"): value for name, value in given.items()}  # --min-free-gb too
+    ignored = [f"--{n} {v}" for n, v in given.items() if n.replace("-", "_") not in PARAMETERS]
+    if ignored:
+        print(f"Note: ignoring unknown arguments: {' '.join(ignored)}", file=sys.stderr)
 
-def parse_args(argv: list[str] | None = None) -> tuple[argparse.Namespace, dict[str, Any]]:
-    parser = argparse.ArgumentParser(description="Health check of the host.", allow_abbrev=False)
-    parser.add_argument("--data-dir", required=True)
-    for flag in (
-        "--user-level",
-        "--port",
-        "--project-id",
-        "--project-name",
-        "--theme",
-        "--language",
-    ):
-        parser.add_argument(flag, default="")
-    parser.add_argument("--min_free_gb", "--min-free-gb", dest="min_free_gb")
-    parser.add_argument("--checks")
-    parser.add_argument("--fail_on_warning", "--fail-on-warning", dest="fail_on_warning")
-    args, unknown = parser.parse_known_args(
-        _attach_values(parser, sys.argv[1:] if argv is None else list(argv))
-    )
-    if unknown:
-        print(f"Note: ignoring unknown arguments: {' '.join(unknown)}", file=sys.stderr)
-
-    env = _env_parameters()
-
-    def raw(name: str, default: Any) -> Any:
-        value = getattr(args, name)
-        return env.get(name, default) if value is None else value
-
-    value = raw("min_free_gb", 1.0)
+    value = raw.get("min_free_gb", 1.0)
     try:
         if isinstance(value, bool):
             raise ValueError
@@ -143,7 +99,7 @@ def parse_args(argv: list[str] | None = None) -> tuple[argparse.Namespace, dict[
     if not 0 <= min_free_gb <= 1e6:
         raise InputError(f"--min_free_gb must be between 0 and 1000000 GB (got {value}).")
 
-    checks = raw("checks", list(ALL_CHECKS))
+    checks = raw.get("checks", list(ALL_CHECKS))
     if isinstance(checks, str):
         checks = checks.split(",")
     selected = []
@@ -159,10 +115,10 @@ def parse_args(argv: list[str] | None = None) -> tuple[argparse.Namespace, dict[
     if not selected:
         raise InputError(f"--checks is empty. Choose one or more of: {', '.join(ALL_CHECKS)}.")
 
-    return args, {
+    return {
         "min_free_gb": min_free_gb,
         "checks": selected,
-        "fail_on_warning": _to_bool("fail_on_warning", raw("fail_on_warning", False)),
+        "fail_on_warning": _to_bool("fail_on_warning", raw.get("fail_on_warning", False)),
     }
 
 
@@ -275,8 +231,9 @@ def check_write(data_dir: str) -> Result:
 def main() -> int:
     signal.signal(signal.SIGTERM, _on_sigterm)
     try:
-        args, p = parse_args()
-        data_dir = os.path.abspath(args.data_dir)
+        args = sdk.parse_args()  # the seven standard arguments; exits with status 2 when invalid
+        p = read_parameters(args.params)
+        data_dir = str(args.data_dir)
         now = dt.datetime.now().astimezone()
         print("System check", flush=True)
         print(f"  Time (local)  {now.isoformat(timespec='seconds')}")

@@ -45,15 +45,13 @@ ScriptsManager Metadata:
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
-import json
 import math
-import os
 import signal
 import sys
-import tempfile
 from typing import Any
+
+import scriptsmanager_sdk as sdk
 
 EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT, EXIT_TERMINATED = 0, 1, 2, 143
 
@@ -65,6 +63,7 @@ FLOAT_PARAMS = {
     "h": (25.0, 0.01, 100000.0),
 }
 UNITS = {"length": "m", "thickness": "m", "conductivity": "W/mK", "h": "W/m²K"}
+PARAMETERS = (*FLOAT_PARAMS, "mode", "tip_condition", "report")
 
 
 class InputError(Exception):
@@ -77,18 +76,6 @@ class Terminated(Exception):
 
 def _on_sigterm(_signum: int, _frame: Any) -> None:
     raise Terminated()
-
-
-def _env_parameters() -> dict[str, Any]:
-    raw = os.environ.get("SCRIPTSMANAGER_PARAMETERS", "")
-    if not raw:
-        return {}
-    try:
-        data = json.loads(raw)
-    except json.JSONDecodeError:
-        print("Warning: SCRIPTSMANAGER_PARAMETERS is not valid JSON; ignored.", file=sys.stderr)
-        return {}
-    return data if isinstance(data, dict) else {}
 
 
 def _to_bool(name: str, value: Any) -> bool:
@@ -116,75 +103,38 @@ def _to_float(name: str, value: Any, low: float, high: float) -> float:
     return number
 
 
-def _attach_values(parser: argparse.ArgumentParser, argv: list[str]) -> list[str]:
-    """Turn "--flag value" into "--flag=value" for our own flags.
+def read_parameters(given: dict[str, Any]) -> dict[str, Any]:
+    """Convert and check the parameters given by ``sdk.parse_args``.
 
-    argparse would otherwise reject values that start with "-" (for example
-    "--value -1e3" or a project name like "-test").
+    They are strings from the command line, or typed values from SCRIPTSMANAGER_PARAMETERS.
     """
-    flags = {flag for flag in parser._option_string_actions if flag not in ("-h", "--help")}
-    out: list[str] = []
-    index = 0
-    while index < len(argv):
-        token = argv[index]
-        if token in flags and index + 1 < len(argv):
-            out.append(f"{token}={argv[index + 1]}")
-            index += 2
-        else:
-            out.append(token)
-            index += 1
-    return out
+    raw = {name.replace("-", "_"): value for name, value in given.items()}  # --tip-condition too
+    ignored = [f"--{n} {v}" for n, v in given.items() if n.replace("-", "_") not in PARAMETERS]
+    if ignored:
+        print(f"Note: ignoring unknown arguments: {' '.join(ignored)}", file=sys.stderr)
 
-
-def parse_args(argv: list[str] | None = None) -> tuple[argparse.Namespace, dict[str, Any]]:
-    parser = argparse.ArgumentParser(
-        description="Straight rectangular fin efficiency.", allow_abbrev=False
-    )
-    parser.add_argument("--data-dir", required=True)
-    for flag in (
-        "--user-level",
-        "--port",
-        "--project-id",
-        "--project-name",
-        "--theme",
-        "--language",
-    ):
-        parser.add_argument(flag, default="")
-    for name in ("length", "thickness", "conductivity", "h", "mode", "report"):
-        parser.add_argument(f"--{name}", dest=name)
-    parser.add_argument("--tip_condition", "--tip-condition", dest="tip_condition")
-    args, unknown = parser.parse_known_args(
-        _attach_values(parser, sys.argv[1:] if argv is None else list(argv))
-    )
-    if unknown:
-        print(f"Note: ignoring unknown arguments: {' '.join(unknown)}", file=sys.stderr)
-
-    env = _env_parameters()
-
-    def raw(name: str, default: Any) -> Any:
-        value = getattr(args, name)
-        if value is None or value == "":
-            value = env.get(name, default)
-        return value
+    def value_of(name: str, default: Any) -> Any:
+        value = raw.get(name)
+        return default if value is None or value == "" else value  # empty = not given
 
     params: dict[str, Any] = {}
     for name, (default, low, high) in FLOAT_PARAMS.items():
-        value = raw(name, default)
+        value = value_of(name, default)
         if value is None or value == "":
             raise InputError(f"--{name} is required (a number in {UNITS[name]}).")
         params[name] = _to_float(name, value, low, high)
-    params["mode"] = str(raw("mode", "simple")).strip().lower()
+    params["mode"] = str(value_of("mode", "simple")).strip().lower()
     if params["mode"] not in ("simple", "advanced"):
         raise InputError(f"--mode must be 'simple' or 'advanced' (got {params['mode']!r}).")
-    params["tip_condition"] = str(raw("tip_condition", "adiabatic")).strip().lower()
+    params["tip_condition"] = str(value_of("tip_condition", "adiabatic")).strip().lower()
     if params["tip_condition"] not in ("adiabatic", "convective"):
         raise InputError(
             f"--tip_condition must be 'adiabatic' or 'convective' (got {params['tip_condition']!r})."
         )
     if params["mode"] == "simple":
         params["tip_condition"] = "adiabatic"  # the option is only offered in advanced mode
-    params["report"] = _to_bool("report", raw("report", True))
-    return args, params
+    params["report"] = _to_bool("report", value_of("report", True))
+    return params
 
 
 def fin_performance(
@@ -232,21 +182,9 @@ def corrected_length_efficiency(
 
 
 def write_report(data_dir: str, report: dict[str, Any]) -> str:
+    """Save the report atomically as fin_efficiency_<UTC time stamp>.json; return its path."""
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d_%H%M%S")
-    path = os.path.join(data_dir, f"fin_efficiency_{stamp}.json")
-    fd, tmp = tempfile.mkstemp(prefix=".fin_efficiency.", suffix=".tmp", dir=data_dir)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(report, handle, indent=2, ensure_ascii=False)
-            handle.write("\n")
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-    return path
+    return str(sdk.DataManager(data_dir).save(report, f"fin_efficiency_{stamp}.json"))
 
 
 def print_table(rows: list[tuple[str, str, str]]) -> None:
@@ -261,8 +199,9 @@ def print_table(rows: list[tuple[str, str, str]]) -> None:
 
 
 def run(argv: list[str] | None = None) -> int:
-    args, p = parse_args(argv)
-    data_dir = os.path.abspath(args.data_dir)
+    args = sdk.parse_args(argv)  # the seven standard arguments; exits with status 2 when invalid
+    p = read_parameters(args.params)
+    data_dir = str(args.data_dir)
 
     result = fin_performance(
         p["length"], p["thickness"], p["conductivity"], p["h"], p["tip_condition"]
@@ -326,8 +265,7 @@ def run(argv: list[str] | None = None) -> int:
             "warnings": warnings,
         }
         try:
-            os.makedirs(data_dir, exist_ok=True)
-            path = write_report(data_dir, report)
+            path = write_report(data_dir, report)  # creates the data folder if needed
         except OSError as exc:
             print(f"Error: cannot write the report into {data_dir}: {exc}", file=sys.stderr)
             return EXIT_FAILURE

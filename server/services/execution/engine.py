@@ -10,18 +10,12 @@ from __future__ import annotations
 import logging
 import os
 import secrets
-import socket
-import sys
 import threading
 import time
 import uuid
-from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, BinaryIO
-
-from sqlalchemy import select
-from werkzeug.utils import secure_filename
+from typing import Any
 
 from server.database import Database
 from server.layout import Layout
@@ -37,11 +31,15 @@ from server.services.audit import Actor, AuditLog
 from server.services.catalog.environments import EnvironmentService, PythonEnvironment
 from server.services.catalog.parameters import mask_secrets, validate_values
 from server.services.catalog.view import effective_script
-from server.services.errors import Conflict, InvalidInput, NotFound
+from server.services.errors import Conflict, NotFound
 from server.services.execution import process as processes
+from server.services.execution import records
 from server.services.execution.capture import OutputCapture
 from server.services.execution.events import ExecutionEvents
+from server.services.execution.inputs import resolve_files, save_uploads
 from server.services.execution.launch import RunContext, argv_for, environment_for
+from server.services.execution.records import record_end, update_session
+from server.services.execution.run import Run, Runner, Upload
 from server.services.ports import PortManager
 from server.services.projects import ProjectService
 from server.services.safe_paths import inside
@@ -53,56 +51,7 @@ DRAIN_TIMEOUT = 2.0  # pipes still open after the child ended: descendants hold 
 SAMPLE_EVERY = 0.25
 SAMPLE_FAST_FOR = 10.0
 SAMPLE_SLOWLY = 2.0
-UPLOADS = "uploads"
 MANAGER_ID = {"pid": os.getpid(), "started": processes.create_time(os.getpid())}
-
-
-@dataclass(frozen=True)
-class Runner:
-    """Who starts a run, with the preferences the script receives."""
-
-    user_id: int
-    username: str
-    level: str
-    language: str
-    theme: str
-
-    def actor(self, remote_addr: str | None = None) -> Actor:
-        """Return the audit actor."""
-        return Actor(self.user_id, self.username, remote_addr)
-
-
-@dataclass
-class Upload:
-    """A file sent with a run for a ``file`` parameter."""
-
-    parameter: str
-    filename: str
-    stream: BinaryIO
-
-
-@dataclass
-class Run:
-    """A live run."""
-
-    execution_id: str
-    user_id: int
-    process: Any
-    capture: OutputCapture
-    port: int
-    token: str
-    timeout: int
-    session_id: str
-    script_id: int
-    script_name: str
-    project_name: str
-    expects_interface: bool = False
-    interface_ready: bool = False
-    started: float = field(default_factory=time.monotonic)
-    end_reason: str | None = None
-    exited: threading.Event = field(default_factory=threading.Event)  # reaped by the monitor
-    finished: threading.Event = field(default_factory=threading.Event)  # recorded
-    usage: processes.Usage = field(default_factory=processes.Usage)
 
 
 class ExecutionService:
@@ -151,9 +100,9 @@ class ExecutionService:
         folder = self._projects.folder(group, runner.username, project)
         raw = dict(parameters) if isinstance(parameters, dict) else parameters
         if isinstance(raw, dict):
-            raw.update(self._save_uploads(params, folder, uploads or []))
+            raw.update(save_uploads(params, folder, uploads or []))
         values = validate_values(params, raw, lambda value: str(inside(folder, value, "path")))
-        values = self._resolve_files(params, values, folder)
+        values = resolve_files(params, values, folder)
         env = self._interpreter(group)
         if meta["interface"]:
             self._check_interface_limits(runner.user_id)
@@ -254,7 +203,15 @@ class ExecutionService:
             )
         except OSError as exc:
             capture.debug(f"the script could not be started: {exc}")
-            self._record_end(record.execution_uuid, capture, "failed", None, 0.0, processes.Usage())
+            record_end(
+                self._db.session,
+                record.execution_uuid,
+                capture,
+                "failed",
+                None,
+                0.0,
+                processes.Usage(),
+            )
             self._ports.release(port)
             self._events.status(execution_id, runner.user_id, "failed", None)
             return self._db.session.get(ExecutionLog, record.id)
@@ -305,43 +262,6 @@ class ExecutionService:
         self._events.status(execution_id, runner.user_id, "running", None)
         return record
 
-    def _save_uploads(
-        self, params: list[dict[str, Any]], folder: Path, uploads: list[Upload]
-    ) -> dict[str, str]:
-        kinds = {p["name"]: p.get("type") for p in params}
-        saved = {}
-        for upload in uploads:
-            if kinds.get(upload.parameter) != "file":
-                raise InvalidInput(
-                    f"{upload.parameter}: not a file parameter.", field=upload.parameter
-                )
-            name = secure_filename(upload.filename)
-            if not name:
-                raise InvalidInput(
-                    f"{upload.parameter}: a file name is needed.", field=upload.parameter
-                )
-            target = folder / UPLOADS
-            target.mkdir(exist_ok=True)
-            with open(target / name, "wb") as handle:
-                while chunk := upload.stream.read(1024 * 1024):
-                    handle.write(chunk)
-            saved[upload.parameter] = name
-        return saved
-
-    @staticmethod
-    def _resolve_files(
-        params: list[dict[str, Any]], values: dict[str, Any], folder: Path
-    ) -> dict[str, Any]:
-        resolved = dict(values)
-        for param in params:
-            name = param["name"]
-            if param.get("type") == "file" and name in values:
-                path = inside(folder / UPLOADS, values[name], name)
-                if not path.is_file():
-                    raise InvalidInput(f"{name}: upload the file first.", field=name)
-                resolved[name] = str(path)
-        return resolved
-
     def _interpreter(self, group: ScriptGroup) -> PythonEnvironment:
         try:
             env = self._environments.describe(group.conda_environment)
@@ -360,7 +280,7 @@ class ExecutionService:
         delay, last_sample = 0.01, 0.0
         exit_code, rusage = None, None
         while exit_code is None:
-            exit_code, rusage = _poll(run.process)
+            exit_code, rusage = processes.poll_exit(run.process)
             if exit_code is not None:
                 break
             now = time.monotonic()
@@ -388,11 +308,14 @@ class ExecutionService:
 
     def _probe_interface(self, run: Run, now: float) -> None:
         """Mark the interface ready once the port answers; end a declared one that never does."""
-        if _port_answers(run.port):
+        if processes.port_answers(run.port):
             run.interface_ready = True
             run.capture.debug(f"the interface answers on port {run.port}")
             with self._db.job():
-                self._set_session(run.session_id, status="ready", last_ping=utcnow())
+                update_session(
+                    self._db.session, run.execution_id, status="ready", last_ping=utcnow()
+                )
+                self._db.session.commit()
             self._events.interface(run.user_id, self.session_info(run, "ready"))
         elif run.expects_interface and now - run.started > self._settings.interface_start_timeout:
             run.end_reason = "interface"
@@ -414,25 +337,19 @@ class ExecutionService:
             "status": status,
         }
 
-    def _set_session(self, session_id: str, **values: Any) -> None:
-        session = self._db.session
-        session.query(ScriptProcess).filter(ScriptProcess.tab_session_id == session_id).update(
-            values
-        )
-        session.commit()
-
-    def _set_session_of(self, execution_id: str, **values: Any) -> None:
-        self._db.session.query(ScriptProcess).filter(
-            ScriptProcess.execution_uuid == execution_id
-        ).update(values)
-
     def _finish(self, run: Run, exit_code: int) -> None:
         duration = time.monotonic() - run.started
         status = "terminated" if run.end_reason else ("completed" if exit_code == 0 else "failed")
         try:
             with self._db.job():
-                self._record_end(
-                    run.execution_id, run.capture, status, exit_code, duration, run.usage
+                record_end(
+                    self._db.session,
+                    run.execution_id,
+                    run.capture,
+                    status,
+                    exit_code,
+                    duration,
+                    run.usage,
                 )
                 self._ports.release(run.port)
         except Exception:
@@ -443,36 +360,6 @@ class ExecutionService:
         if run.interface_ready:
             self._events.interface(run.user_id, self.session_info(run, "closed"))
         run.finished.set()
-
-    def _record_end(
-        self,
-        execution_id: str,
-        capture: OutputCapture,
-        status: str,
-        exit_code: int | None,
-        duration: float,
-        usage: processes.Usage,
-    ) -> None:
-        memory = usage.peak_memory_bytes / 1048576
-        capture.debug(
-            f"finished: {status}, exit code {exit_code}, {duration:.2f} s, "
-            f"peak memory {memory:.1f} MiB, CPU {usage.cpu_seconds:.2f} s"
-        )
-        texts = capture.texts()
-        capture.close()
-        session = self._db.session
-        record = session.scalar(
-            select(ExecutionLog).where(ExecutionLog.execution_uuid == execution_id)
-        )
-        record.status = status
-        record.exit_code = exit_code
-        record.end_time = utcnow()
-        record.duration_seconds = round(duration)
-        record.output, record.error_output = texts["stdout"], texts["stderr"]
-        record.debug_output = texts["debug"]
-        record.peak_memory_bytes = usage.peak_memory_bytes
-        record.cpu_seconds = round(usage.cpu_seconds, 3)
-        session.commit()
 
     # -- control --------------------------------------------------------------------------
 
@@ -540,31 +427,10 @@ class ExecutionService:
 
     def recover(self) -> int:
         """Settle runs left "running" by a manager that stopped; return how many."""
-        session = self._db.session
-        settled = 0
-        for record in session.scalars(select(ExecutionLog).where(ExecutionLog.status == "running")):
-            if record.execution_uuid in self._runs:
-                continue
-            owner = (record.environment or {}).get("manager") or {}
-            if owner != MANAGER_ID and processes.is_same_process(
-                owner.get("pid", -1), owner.get("started")
-            ):
-                continue  # another live manager on this database owns it
-            note = "the manager stopped while this run was going"
-            if record.pid and processes.is_same_process(record.pid, record.process_create_time):
-                processes.terminate_tree(record.pid, self._settings.stop_grace_period)
-                note += "; its processes were ended at restart"
-            record.status = "terminated"
-            record.end_time = utcnow()
-            self._set_session_of(record.execution_uuid, status="closed", ended_at=utcnow())
-            record.debug_output = ((record.debug_output or "") + f"\n{note}").strip()
-            if record.flask_port:
-                self._ports.release(record.flask_port)
-            settled += 1
-        session.commit()
-        if settled:
-            logger.warning("settled %s runs left running by a previous manager", settled)
-        return settled
+        return records.settle_orphans(
+            self._db.session, MANAGER_ID, self.is_live, self._ports.release,
+            self._settings.stop_grace_period,
+        )  # fmt: skip
 
     def shutdown(self) -> None:
         """Stop every live run and wait for their records."""
@@ -580,27 +446,3 @@ class ExecutionService:
             stopper.join()
         for run in runs:
             run.finished.wait(2 * DRAIN_TIMEOUT + 5)
-
-
-def _port_answers(port: int) -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=0.05):
-            return True
-    except OSError:
-        return False
-
-
-def _poll(child) -> tuple[int | None, Any]:
-    """Return (exit code, rusage) once the child ended, (None, None) while it runs."""
-    if sys.platform == "win32":
-        return child.poll(), None
-    try:
-        pid, status, rusage = os.wait4(child.pid, os.WNOHANG)
-    except ChildProcessError:  # reaped elsewhere (a restarted manager ended a stray run)
-        if child.returncode is None:
-            child.returncode = -1
-        return child.returncode, None
-    if pid == 0:
-        return None, None
-    child.returncode = os.waitstatus_to_exitcode(status)
-    return child.returncode, rusage

@@ -5,11 +5,13 @@ from __future__ import annotations
 import logging
 import os
 import signal
+import socket
 import subprocess
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import psutil
 
@@ -136,3 +138,28 @@ def _limit(pid: int, memory_limit_mb: int) -> None:
             process.rlimit(psutil.RLIMIT_AS, (limit, limit))
     except (psutil.Error, OSError, ValueError):
         logger.warning("could not set resource limits on %s", pid)
+
+
+def port_answers(port: int) -> bool:
+    """Return True when something accepts connections on 127.0.0.1:port."""
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.05):
+            return True
+    except OSError:
+        return False
+
+
+def poll_exit(child) -> tuple[int | None, Any]:
+    """Return (exit code, rusage) once the child ended, (None, None) while it runs."""
+    if sys.platform == "win32":
+        return child.poll(), None
+    try:
+        pid, status, rusage = os.wait4(child.pid, os.WNOHANG)
+    except ChildProcessError:  # reaped elsewhere (a restarted manager ended a stray run)
+        if child.returncode is None:
+            child.returncode = -1
+        return child.returncode, None
+    if pid == 0:
+        return None, None
+    child.returncode = os.waitstatus_to_exitcode(status)
+    return child.returncode, rusage

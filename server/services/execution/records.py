@@ -1,0 +1,84 @@
+"""Database records of runs: their end, their interface session, and orphans after a crash."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from server.models import ExecutionLog, ScriptProcess, utcnow
+from server.services.execution import process as processes
+from server.services.execution.capture import OutputCapture
+
+logger = logging.getLogger(__name__)
+
+
+def record_end(
+    session: Session,
+    execution_id: str,
+    capture: OutputCapture,
+    status: str,
+    exit_code: int | None,
+    duration: float,
+    usage: processes.Usage,
+) -> None:
+    """Close the capture and store the run's end: status, figures and kept output."""
+    memory = usage.peak_memory_bytes / 1048576
+    capture.debug(
+        f"finished: {status}, exit code {exit_code}, {duration:.2f} s, "
+        f"peak memory {memory:.1f} MiB, CPU {usage.cpu_seconds:.2f} s"
+    )
+    texts = capture.texts()
+    capture.close()
+    record = session.scalar(select(ExecutionLog).where(ExecutionLog.execution_uuid == execution_id))
+    record.status = status
+    record.exit_code = exit_code
+    record.end_time = utcnow()
+    record.duration_seconds = round(duration)
+    record.output, record.error_output = texts["stdout"], texts["stderr"]
+    record.debug_output = texts["debug"]
+    record.peak_memory_bytes = usage.peak_memory_bytes
+    record.cpu_seconds = round(usage.cpu_seconds, 3)
+    session.commit()
+
+
+def update_session(session: Session, execution_id: str, **values: Any) -> None:
+    """Change the interface session of a run."""
+    session.query(ScriptProcess).filter(ScriptProcess.execution_uuid == execution_id).update(values)
+
+
+def settle_orphans(
+    session: Session,
+    manager: dict[str, Any],
+    is_live: Callable[[str], bool],
+    release_port: Callable[[int], None],
+    grace: float,
+) -> int:
+    """Mark runs left "running" by a stopped manager terminated, ending their processes."""
+    settled = 0
+    for record in session.scalars(select(ExecutionLog).where(ExecutionLog.status == "running")):
+        if is_live(record.execution_uuid):
+            continue
+        owner = (record.environment or {}).get("manager") or {}
+        if owner != manager and processes.is_same_process(
+            owner.get("pid", -1), owner.get("started")
+        ):
+            continue  # another live manager on this database owns it
+        note = "the manager stopped while this run was going"
+        if record.pid and processes.is_same_process(record.pid, record.process_create_time):
+            processes.terminate_tree(record.pid, grace)
+            note += "; its processes were ended at restart"
+        record.status = "terminated"
+        record.end_time = utcnow()
+        update_session(session, record.execution_uuid, status="closed", ended_at=utcnow())
+        record.debug_output = ((record.debug_output or "") + f"\n{note}").strip()
+        if record.flask_port:
+            release_port(record.flask_port)
+        settled += 1
+    session.commit()
+    if settled:
+        logger.warning("settled %s runs left running by a previous manager", settled)
+    return settled
