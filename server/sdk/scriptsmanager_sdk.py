@@ -34,20 +34,26 @@ from types import SimpleNamespace
 from typing import Any
 from urllib.parse import quote, unquote_plus
 
-from flask import (
-    Flask,
-    Response,
-    abort,
-    current_app,
-    has_request_context,
-    redirect,
-    render_template_string,
-    request,
-    send_file,
-    url_for,
-)
-from markupsafe import Markup
-from werkzeug.serving import WSGIRequestHandler, make_server
+try:
+    from flask import (
+        Flask,
+        Response,
+        abort,
+        current_app,
+        has_request_context,
+        redirect,
+        render_template_string,
+        request,
+        send_file,
+        url_for,
+    )
+    from markupsafe import Markup
+    from werkzeug.serving import WSGIRequestHandler, make_server
+
+    FLASK_AVAILABLE = True
+except ImportError:  # a batch script in an environment without Flask: only the web part needs it
+    Flask = WSGIRequestHandler = object  # type: ignore[assignment,misc]
+    FLASK_AVAILABLE = False
 
 __all__ = [
     "DataManager",
@@ -334,6 +340,10 @@ def create_app(
 
     ``translations`` maps a language to ``{key: text}``; templates call ``sm.t(key)``.
     """
+    if not FLASK_AVAILABLE:
+        raise ImportError(
+            "the interface part of scriptsmanager_sdk needs Flask in this environment"
+        )
     global _dev_warning_printed
     token = os.environ.get(TOKEN_ENV) or None
     if token is None and not _dev_warning_printed:
@@ -501,6 +511,10 @@ def run(app: Flask, args: ScriptArgs) -> None:
     Prints "serving on http://127.0.0.1:<port>/" once listening. A port already in use ends
     the script with status 1.
     """
+    if not FLASK_AVAILABLE:
+        raise ImportError(
+            "the interface part of scriptsmanager_sdk needs Flask in this environment"
+        )
     if app.debug or app.config.get("DEBUG"):
         raise RuntimeError(_NO_DEBUG)
     stopping = threading.Event()

@@ -447,3 +447,32 @@ def test_the_plain_flask_template_still_runs_next_to_the_sdk(start):
     status, _, body = child.get("/api/project-info")
     assert status == 200 and json.loads(body)["project_name"] == "Cold store"
     child.stop(signal.SIGINT)
+
+
+def test_argument_parsing_and_data_work_without_flask(tmp_path):
+    """A batch script in an environment without Flask still gets its arguments and data."""
+    script = tmp_path / "batch.py"
+    script.write_text(
+        "import scriptsmanager_sdk as sdk\n"
+        "args = sdk.parse_args()\n"
+        "sdk.DataManager(args.data_dir).save({'v': args.params['value']}, 'out.json')\n"
+        "print('flask', sdk.FLASK_AVAILABLE)\n"
+        "try:\n"
+        "    sdk.create_app(__name__, args)\n"
+        "except ImportError as exc:\n"
+        "    print('refused:', exc)\n"
+    )
+    standard = [
+        "--data-dir", str(tmp_path / "data"), "--user-level", "operator", "--port", "5300",
+        "--project-id", "1", "--project-name", "p", "--theme", "light", "--language", "en",
+    ]  # fmt: skip
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SCRIPTSMANAGER_")}
+    env["PYTHONPATH"] = str(SDK_DIR)
+    # -S leaves site-packages (and so Flask) out, as in a bare conda environment.
+    result = subprocess.run(
+        [sys.executable, "-S", str(script), *standard, "--value", "-3"],
+        env=env, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "flask False" in result.stdout and "refused: " in result.stdout
+    assert json.loads((tmp_path / "data" / "out.json").read_text()) == {"v": "-3"}
