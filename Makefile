@@ -12,7 +12,7 @@ $(BIN)/scriptsmanager: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
-## run: set up and start the app (desktop when a display exists, else the server)
+## run: set up and start the app on 127.0.0.1:$(PORT)
 run: $(BIN)/scriptsmanager
 	$(BIN)/scriptsmanager init-db
 	$(BIN)/scriptsmanager --port $(PORT)
