@@ -249,6 +249,8 @@
     schema = await SM.api.get("/api/scripts/" + scriptId + "/parameters-schema");
     buildFields();
     await loadProjects();
+    // The form is usable once a project is chosen; the button stays disabled until then.
+    document.getElementById("sm-run-submit").disabled = false;
     await loadHistory();
     const params = new URLSearchParams(window.location.search);
     if (params.get("rerun")) {
