@@ -38,6 +38,11 @@ def create_app(settings: Settings | None = None) -> Flask:
     return app
 
 
+def app_services(app: Flask) -> Services:
+    """Return the services of an app made by ``create_app`` (for embedding shells)."""
+    return app.extensions[EXTENSION_KEY]
+
+
 def shutdown_app(app: Flask | None) -> None:
     """Stop what an app started: children, background jobs, database connections."""
     if app is None or EXTENSION_KEY not in app.extensions:

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+from server.resources import resource_path
 from server.settings import Settings
+
+PRIVATE = 0o700  # other OS users of a shared workstation cannot look inside
 
 
 @dataclass(frozen=True)
@@ -15,12 +20,15 @@ class Layout:
     home: Path
     data: Path
     backup: Path
+    script_groups: Path
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Layout:
         """Build the layout of resolved settings."""
         assert settings.home and settings.base_data_path and settings.backup_path
-        return cls(settings.home, settings.base_data_path, settings.backup_path)
+        assert settings.script_groups_path
+        groups = settings.script_groups_path
+        return cls(settings.home, settings.base_data_path, settings.backup_path, groups)
 
     @property
     def script_data(self) -> Path:
@@ -48,7 +56,19 @@ class Layout:
         return self.data / "backups"
 
     def ensure(self) -> None:
-        """Create every folder that is missing (idempotent)."""
+        """Create every folder that is missing (idempotent), private to the running user.
+
+        A packaged app keeps its groups in ``<home>/script_groups`` (never beside the
+        executable); the shipped examples are copied there on first start.
+        """
+        for root in (self.home, self.data, self.backup):
+            root.mkdir(parents=True, exist_ok=True, mode=PRIVATE)
+            if os.name == "posix" and root.stat().st_mode & 0o077:
+                root.chmod(PRIVATE)
+        shipped = resource_path("script_groups")
+        seeded = self.home / "script_groups"
+        if self.script_groups == seeded and not seeded.exists() and shipped.is_dir():
+            shutil.copytree(shipped, self.script_groups)
         for folder in (
             self.home,
             self.script_data,
@@ -58,4 +78,4 @@ class Layout:
             self.project_backups,
             self.backup,
         ):
-            folder.mkdir(parents=True, exist_ok=True)
+            folder.mkdir(parents=True, exist_ok=True, mode=PRIVATE)

@@ -5,11 +5,18 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+RUN_SCRIPT_VARIABLE = "SCRIPTSMANAGER_RUN_SCRIPT"
+
+
+def is_frozen() -> bool:
+    """Return True inside a packaged (PyInstaller) app, which has no separate ``python``."""
+    return bool(getattr(sys, "frozen", False))
+
 
 def resource_root() -> Path:
     """Return the folder holding assets/, translations/ and script_groups/."""
     bundle = getattr(sys, "_MEIPASS", None)
-    if getattr(sys, "frozen", False) and bundle:
+    if is_frozen() and bundle:
         return Path(bundle)
     return Path(__file__).resolve().parent.parent
 

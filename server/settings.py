@@ -17,7 +17,7 @@ from typing import Any
 
 import platformdirs
 
-from server.resources import resource_path
+from server.resources import is_frozen, resource_path
 
 APP_NAME = "ScriptsManager"
 LANGUAGES = ("en", "es", "it", "fr")
@@ -76,7 +76,8 @@ class Settings:
     )
     script_groups_path: Path | None = setting(
         None,
-        "The folder scanned for script groups. Default: the shipped script_groups/.",
+        "The folder scanned for script groups. Default: the shipped script_groups/ "
+        "(packaged app: <home>/script_groups, seeded with the shipped examples).",
         env="SCRIPT_GROUPS_PATH",
         json_path="script_groups_path",
     )
@@ -297,9 +298,7 @@ def resolve(settings: Settings) -> Settings:
         base_data_path=data,
         backup_path=Path(settings.backup_path or home / "backup").resolve(),
         database_url=settings.database_url or f"sqlite:///{data / 'scriptsmanager.db'}",
-        script_groups_path=Path(
-            settings.script_groups_path or resource_path("script_groups")
-        ).resolve(),
+        script_groups_path=Path(settings.script_groups_path or _default_groups(home)).resolve(),
         brand_logo=Path(settings.brand_logo or resource_path("assets/images/SIDEL.png")),
     )
     _validate(resolved)
@@ -338,6 +337,11 @@ def describe() -> list[dict[str, str]]:
             }
         )
     return rows
+
+
+def _default_groups(home: Path) -> Path:
+    # A packaged app's own folder is read-only: its groups live (and are edited) in home.
+    return home / "script_groups" if is_frozen() else resource_path("script_groups")
 
 
 def _default_home(shared: bool) -> Path:

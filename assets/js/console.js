@@ -79,9 +79,10 @@
       this.interfaceLink.classList.toggle("d-none", !ready);
       if (ready) {
         this.interfaceLink.href = event.url;
+        SM.desktop.bind(this.interfaceLink, event);
         if (this.autoOpen && !this.opened) {
           this.opened = true;
-          window.open(event.url, "_blank", "noopener");
+          SM.desktop.open(event);
         }
       }
     }

@@ -19,6 +19,7 @@
           open.target = "_blank";
           open.rel = "noopener";
           open.textContent = session.script_name || session.session_id;
+          SM.desktop.bind(open, session);
           const close = document.createElement("button");
           close.type = "button";
           close.className = "btn btn-sm btn-link text-danger p-0";

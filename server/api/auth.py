@@ -58,6 +58,13 @@ def login(body: LoginRequest):
     return jsonify({"user": user.to_dict(), "csrf_token": generate_csrf()})
 
 
+@bp.post("/window-ticket")
+@require_level("viewer")
+def window_ticket():
+    """Return a one-time ticket that logs a second window (desktop shell) in as the caller."""
+    return jsonify({"ticket": services().auth.issue_ticket(current_user.id)})
+
+
 @bp.post("/logout")
 @require_level("viewer")
 def logout():

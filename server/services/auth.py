@@ -1,9 +1,15 @@
-"""Logins as server-side sessions: create, load, refresh and revoke them."""
+"""Logins as server-side sessions: create, load, refresh and revoke them.
+
+A logged-in user may also hand a second window (a desktop shell's interface window) a
+window ticket: single use, valid for a minute, exchanged for a session of the same user.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import secrets
+import threading
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -18,6 +24,7 @@ from server.services.passwords import Passwords
 from server.services.throttle import LoginThrottle
 
 TOUCH_EVERY = timedelta(seconds=60)
+TICKET_LIFETIME = 60.0  # seconds
 WRONG_CREDENTIALS = "Wrong user name or password."
 
 
@@ -65,6 +72,8 @@ class AuthService:
         self._throttle = throttle
         self._audit = audit
         self._lifetime = timedelta(seconds=lifetime_seconds)
+        self._tickets: dict[str, tuple[int, float]] = {}  # digest -> (user id, deadline)
+        self._tickets_lock = threading.Lock()
 
     def login(
         self, username: str, password: str, remote_addr: str, user_agent: str | None
@@ -88,9 +97,33 @@ class AuthService:
         self._throttle.reset(username)
         if self._passwords.needs_rehash(user.password_hash):
             user.password_hash = self._passwords.hash(password)
+        user.last_login = utcnow()
+        self._audit.record(Actor(user.id, user.username, remote_addr), "auth.login")
+        return self._open_session(user, remote_addr, user_agent)
+
+    def issue_ticket(self, user_id: int) -> str:
+        """Return a one-time window ticket for a logged-in user."""
+        ticket = secrets.token_urlsafe(32)
+        now = time.monotonic()
+        with self._tickets_lock:
+            self._tickets = {k: v for k, v in self._tickets.items() if v[1] > now}
+            self._tickets[_digest(ticket)] = (user_id, now + TICKET_LIFETIME)
+        return ticket
+
+    def redeem_ticket(self, ticket: str, remote_addr: str, user_agent: str | None) -> SessionUser:
+        """Open a session for a ticket's user; NotAuthenticated when unknown, used or late."""
+        with self._tickets_lock:
+            entry = self._tickets.pop(_digest(ticket), None)
+        user = self._db.session.get(User, entry[0]) if entry else None
+        if entry is None or entry[1] < time.monotonic() or user is None or not user.is_active:
+            raise NotAuthenticated("This window link has expired; open the interface again.")
+        self._audit.record(Actor(user.id, user.username, remote_addr), "auth.window_ticket")
+        return self._open_session(user, remote_addr, user_agent)
+
+    def _open_session(self, user: User, remote_addr: str, user_agent: str | None) -> SessionUser:
         token = secrets.token_urlsafe(32)
         now = utcnow()
-        session.add(
+        self._db.session.add(
             AuthSession(
                 token_hash=_digest(token),
                 user_id=user.id,
@@ -101,9 +134,7 @@ class AuthService:
                 user_agent=(user_agent or "")[:255],
             )
         )
-        user.last_login = now
-        self._audit.record(Actor(user.id, user.username, remote_addr), "auth.login")
-        session.commit()
+        self._db.session.commit()
         return _session_user(user, token)
 
     def load(self, token: str) -> SessionUser | None:

@@ -3,7 +3,8 @@
 A session is the ``script_processes`` row of a run; it is ``starting`` until the run's
 port answers, then ``ready``, and ``closed`` when the run ends. Browser tabs ping it every
 HEARTBEAT_INTERVAL; a tab that closes sends a beacon and the session closes after a short
-grace (a reload pings again within it). Desktop windows close it directly.
+grace (a reload pings again within it). Native desktop windows hold their session instead:
+a held session is never reaped, and the window's close event closes it directly.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ class InterfaceService:
         self._executions = executions
         self._audit = audit
         self._timeout = timedelta(seconds=session_timeout)
+        self._held: set[str] = set()
 
     def get(self, session_id: str, user_id: int, is_admin: bool) -> ScriptProcess:
         """Return a session the user owns (admins: any); NotFound otherwise."""
@@ -88,6 +90,14 @@ class InterfaceService:
         record.close_after = None
         self._db.session.commit()
 
+    def hold(self, session_id: str) -> None:
+        """Exempt a session from the heartbeat sweep (a native window shows it)."""
+        self._held.add(session_id)
+
+    def release(self, session_id: str) -> None:
+        """Let the heartbeat sweep see a session again."""
+        self._held.discard(session_id)
+
     def close_soon(self, record: ScriptProcess) -> None:
         """Close a session after a short grace unless it is pinged again (tab went away)."""
         if record.status in OPEN:
@@ -104,6 +114,7 @@ class InterfaceService:
             record.status, record.ended_at = "closed", utcnow()
         self._audit.record(actor, "interface.close", f"session:{record.tab_session_id}")
         self._db.session.commit()
+        self.release(record.tab_session_id or "")
 
     def sweep(self) -> int:
         """Close sessions past their close grace or without a heartbeat for SESSION_TIMEOUT."""
@@ -112,6 +123,7 @@ class InterfaceService:
             record
             for record in self.list(None)
             if record.status == "ready"
+            and record.tab_session_id not in self._held
             and (
                 (record.close_after and record.close_after <= now)
                 or (record.last_ping and now - record.last_ping > self._timeout)

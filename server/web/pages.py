@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, request, url_for
-from flask_login import current_user
+from flask import Blueprint, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_user
 
 from server.api.interfaces import session_json
 from server.api.presenters import execution_json, group_json, group_scripts_json, script_json
 from server.security.access import public, require_level
 from server.security.levels import LEVELS, allows
 from server.services.catalog.view import effective_script
+from server.services.errors import NotAuthenticated
 from server.services.registry import services
 
 bp = Blueprint("web", __name__)
@@ -24,6 +25,23 @@ def login():
     if current_user.is_authenticated:
         return redirect(url_for("web.dashboard"))
     return render_template("auth/login.html", next_url=_safe_next(request.args.get("next")))
+
+
+@bp.get("/auth/window")
+@public
+def window_login():
+    """Log a new window in with a window ticket, then go on; the login form when it failed."""
+    next_url = _safe_next(request.args.get("next"))
+    try:
+        user = services().auth.redeem_ticket(
+            request.args.get("ticket", ""), request.remote_addr or "", request.user_agent.string
+        )
+    except NotAuthenticated:
+        return redirect(url_for("web.login", next=next_url))
+    session.clear()
+    session.permanent = True
+    login_user(user)
+    return redirect(next_url)
 
 
 @bp.get("/setup")

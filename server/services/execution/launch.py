@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from server.services.catalog.environments import PythonEnvironment
+from server.resources import RUN_SCRIPT_VARIABLE, is_frozen
+from server.services.catalog.environments import MANAGER, PythonEnvironment
 
 PASSTHROUGH = (
     "PATH", "HOME", "USER", "LOGNAME", "LANG", "LANGUAGE", "TZ", "TMPDIR", "TEMP", "TMP",
@@ -95,6 +96,8 @@ def environment_for(
         child["CONDA_DEFAULT_ENV"] = env.name
     elif env.kind == "venv":
         child["VIRTUAL_ENV"] = env.path
+    if is_frozen():
+        _leave_bundle(child, parent, runs_in_bundle=env.kind == MANAGER)
     child.update(
         {
             "PYTHONPATH": str(sdk_path),
@@ -108,3 +111,16 @@ def environment_for(
         }
     )
     return child
+
+
+def _leave_bundle(child: dict[str, str], parent: Mapping[str, str], runs_in_bundle: bool) -> None:
+    """Adapt a packaged app's child: its own executable runs the script, with no bundle
+    libraries forced on other interpreters."""
+    if runs_in_bundle:
+        child[RUN_SCRIPT_VARIABLE] = "1"
+    # The bundle's loader prepends its own folder; give other Pythons the user's value back.
+    original = parent.get("LD_LIBRARY_PATH_ORIG")
+    if original is not None:
+        child["LD_LIBRARY_PATH"] = original
+    elif not runs_in_bundle:
+        child.pop("LD_LIBRARY_PATH", None)

@@ -1,0 +1,156 @@
+"""The desktop shell: the main window, interface windows, single instance, clean stop.
+
+Imported only once a display and the desktop packages are known to be there.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import signal
+import socket
+import sys
+import threading
+from pathlib import Path
+
+import platformdirs
+
+os.environ.setdefault("QT_API", "pyside6")  # qtpy: PySide6 even when PyQt is installed too
+
+import webview  # noqa: E402
+
+from desktop.instance import SingleInstance  # noqa: E402
+from desktop.links import LinkRouter  # noqa: E402
+from desktop.manager import EmbeddedManager, ManagerStartError, wait_until_healthy  # noqa: E402
+from desktop.sessions import Interfaces, LocalInterfaces, RemoteInterfaces  # noqa: E402
+from server.resources import resource_path  # noqa: E402
+from server.settings import APP_NAME, SettingsError, load_settings  # noqa: E402
+
+MAIN_SIZE = (1280, 860)
+MAIN_MIN_SIZE = (960, 640)
+CONNECT_TIMEOUT = 10.0
+
+
+class DesktopShell:
+    """Run the GUI: the main window on ``url``; closing it closes every other window."""
+
+    def __init__(self, url: str, title: str, state_dir: Path) -> None:
+        self.url = url
+        self.title = title
+        self.state_dir = state_dir
+        self.main: webview.Window | None = None
+        self.interfaces: Interfaces | None = None
+
+    def run(self, interfaces: Interfaces) -> None:
+        """Show the main window and return once every window is closed."""
+        self.interfaces = interfaces
+        LinkRouter.install(self.url, interfaces.follow_link)
+        self.main = webview.create_window(
+            self.title,
+            self.url,
+            width=MAIN_SIZE[0],
+            height=MAIN_SIZE[1],
+            min_size=MAIN_MIN_SIZE,
+        )
+        self.main.events.closed += interfaces.windows.close_all
+        self._close_on_stop_signals()
+        webview.start(
+            gui=None if os.environ.get("PYWEBVIEW_GUI") else "qt",
+            private_mode=False,  # keep the login between launches
+            storage_path=str(self.state_dir / "webview"),
+            icon=str(resource_path("assets/images/app-icon.png")),
+        )
+
+    def focus(self) -> None:
+        """Bring the main window to the front (asked by a second launch)."""
+        if self.main is not None:
+            self.main.restore()
+            self.main.show()
+
+    def close(self) -> None:
+        """Close the main window, which closes the rest and ends ``run``."""
+        if self.main is not None:
+            self.main.destroy()
+
+    def _close_on_stop_signals(self) -> None:
+        # Python runs signal handlers between bytecodes of the main thread, which sits in
+        # the GUI toolkit's loop; the wake-up socket lets a thread see SIGINT/SIGTERM at once.
+        reader, writer = socket.socketpair()
+        writer.setblocking(False)
+        signal.set_wakeup_fd(writer.fileno(), warn_on_full_buffer=False)
+        for stop_signal in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(stop_signal, lambda *_: None)
+
+        def wait_for_signal() -> None:
+            reader.recv(1)
+            self.close()
+
+        threading.Thread(target=wait_for_signal, name="stop-signals", daemon=True).start()
+
+
+def run_local() -> int:
+    """Desktop mode: the embedded manager and its windows, once per OS user."""
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        print(f"scriptsmanager: {exc}", file=sys.stderr)
+        return 1
+    state_dir = settings.home / "desktop"
+    instance = SingleInstance(state_dir)
+    if not instance.acquire():
+        return _focus_running(instance)
+    manager = EmbeddedManager(settings)
+    try:
+        url = manager.start()
+        print(f"ScriptsManager desktop on {url}", flush=True)
+        shell = DesktopShell(url, f"{settings.brand_name} ScriptsManager", state_dir)
+        interfaces = LocalInterfaces(manager.services)
+        manager.services.events.subscribe(interfaces)
+        instance.answer_focus_requests(shell.focus)
+        shell.run(interfaces)
+        return 0
+    except ManagerStartError as exc:
+        print(f"scriptsmanager: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        manager.stop()
+        instance.release()
+
+
+def run_connect(url: str) -> int:
+    """Desktop client: the same windows on an existing server."""
+    if not url.startswith(("http://", "https://")):
+        print(f"scriptsmanager: {url!r} is not an http:// or https:// URL", file=sys.stderr)
+        return 2
+    base = url if url.endswith("/") else url + "/"
+    try:
+        wait_until_healthy(base, CONNECT_TIMEOUT)
+    except ManagerStartError as exc:
+        print(f"scriptsmanager: cannot reach the server: {exc}", file=sys.stderr)
+        return 1
+    state_dir = _user_state_dir()
+    instance = SingleInstance(state_dir, "connect-" + hashlib.sha256(base.encode()).hexdigest()[:8])
+    if not instance.acquire():
+        return _focus_running(instance)
+    try:
+        shell = DesktopShell(base, f"ScriptsManager — {base}", state_dir)
+        instance.answer_focus_requests(shell.focus)
+        shell.run(RemoteInterfaces(lambda: shell.main))
+        return 0
+    finally:
+        instance.release()
+
+
+def _focus_running(instance: SingleInstance) -> int:
+    if instance.ask_running_to_focus():
+        print("ScriptsManager is already open; its window was brought to the front.")
+        return 0
+    print("scriptsmanager: another ScriptsManager window is starting or not answering.")
+    return 1
+
+
+def _user_state_dir() -> Path:
+    # The shell's own state (login, lock) is per OS user, even when a service is shared.
+    home = os.environ.get("SCRIPTSMANAGER_HOME")
+    base = Path(home) if home else Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+    return base / "desktop"
