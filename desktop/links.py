@@ -16,6 +16,7 @@ Interface links (same origin as the shell's manager):
 from __future__ import annotations
 
 import re
+import threading
 import webbrowser
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -75,7 +76,8 @@ class LinkRouter(webbrowser.BaseBrowser):
         """Route one link."""
         link = interface_link(url, self._base_url)
         if link is not None:
-            self._on_interface(link)
+            # Called on the GUI thread, which opening or closing a window waits for.
+            threading.Thread(target=self._on_interface, args=(link,), daemon=True).start()
             return True
         if self._system_browser is None:
             return False

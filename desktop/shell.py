@@ -34,12 +34,12 @@ CONNECT_TIMEOUT = 10.0
 class DesktopShell:
     """Run the GUI: the main window on ``url``; closing it closes every other window."""
 
-    def __init__(self, url: str, title: str, state_dir: Path) -> None:
+    def __init__(self, url: str, title: str) -> None:
         self.url = url
         self.title = title
-        self.state_dir = state_dir
         self.main: webview.Window | None = None
         self.interfaces: Interfaces | None = None
+        self._signal_sockets: tuple[socket.socket, socket.socket] | None = None
 
     def run(self, interfaces: Interfaces) -> None:
         """Show the main window and return once every window is closed."""
@@ -56,8 +56,9 @@ class DesktopShell:
         self._close_on_stop_signals()
         webview.start(
             gui=None if os.environ.get("PYWEBVIEW_GUI") else "qt",
-            private_mode=False,  # keep the login between launches
-            storage_path=str(self.state_dir / "webview"),
+            # Each window keeps its own in-memory profile: a shared on-disk profile makes
+            # Qt WebEngine spin once one of several windows closes. Log in once per launch.
+            private_mode=True,
             icon=str(resource_path("assets/images/app-icon.png")),
         )
 
@@ -75,14 +76,15 @@ class DesktopShell:
     def _close_on_stop_signals(self) -> None:
         # Python runs signal handlers between bytecodes of the main thread, which sits in
         # the GUI toolkit's loop; the wake-up socket lets a thread see SIGINT/SIGTERM at once.
-        reader, writer = socket.socketpair()
+        reader, writer = self._signal_sockets = socket.socketpair()  # kept open while we run
         writer.setblocking(False)
         signal.set_wakeup_fd(writer.fileno(), warn_on_full_buffer=False)
         for stop_signal in (signal.SIGINT, signal.SIGTERM):
             signal.signal(stop_signal, lambda *_: None)
 
         def wait_for_signal() -> None:
-            reader.recv(1)
+            while reader.recv(1)[0] not in (signal.SIGINT, signal.SIGTERM):
+                pass
             self.close()
 
         threading.Thread(target=wait_for_signal, name="stop-signals", daemon=True).start()
@@ -103,7 +105,7 @@ def run_local() -> int:
     try:
         url = manager.start()
         print(f"ScriptsManager desktop on {url}", flush=True)
-        shell = DesktopShell(url, f"{settings.brand_name} ScriptsManager", state_dir)
+        shell = DesktopShell(url, f"{settings.brand_name} ScriptsManager")
         interfaces = LocalInterfaces(manager.services)
         manager.services.events.subscribe(interfaces)
         instance.answer_focus_requests(shell.focus)
@@ -133,7 +135,8 @@ def run_connect(url: str) -> int:
     if not instance.acquire():
         return _focus_running(instance)
     try:
-        shell = DesktopShell(base, f"ScriptsManager — {base}", state_dir)
+        print(f"ScriptsManager desktop connected to {base}", flush=True)
+        shell = DesktopShell(base, f"ScriptsManager — {base}")
         instance.answer_focus_requests(shell.focus)
         shell.run(RemoteInterfaces(lambda: shell.main))
         return 0

@@ -1,4 +1,9 @@
-"""Native windows of interface sessions: one per session, opened, focused and closed."""
+"""Native windows of interface sessions: one per session, opened, focused and closed.
+
+Closed windows are kept (a few kilobytes each): the last reference to a Qt window must
+not drop on another thread than the GUI's, or Qt deletes its OpenGL context there and
+aborts the process.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +21,7 @@ class InterfaceWindows:
     def __init__(self, on_closed_by_user: Callable[[str], None]) -> None:
         self._on_closed_by_user = on_closed_by_user
         self._windows: dict[str, webview.Window] = {}
+        self._retired: list[webview.Window] = []
         self._lock = threading.Lock()
 
     def open(self, session_id: str, title: str, url: str) -> None:
@@ -24,7 +30,8 @@ class InterfaceWindows:
             window = self._windows.get(session_id)
             if window is None:
                 window = webview.create_window(title, url, width=WIDTH, height=HEIGHT)
-                window.events.closed += lambda: self._closed(session_id, window)
+                uid = window.uid  # the handler must not hold the window itself
+                window.events.closed += lambda: self._closed(session_id, uid)
                 self._windows[session_id] = window
                 return
         window.restore()
@@ -39,6 +46,8 @@ class InterfaceWindows:
         """Close the session's window because the session ended elsewhere (no callback)."""
         with self._lock:
             window = self._windows.pop(session_id, None)
+            if window is not None:
+                self._retired.append(window)
         if window is not None:
             window.destroy()
 
@@ -46,12 +55,14 @@ class InterfaceWindows:
         """Close every interface window (no callbacks: the manager stops the runs itself)."""
         with self._lock:
             windows, self._windows = list(self._windows.values()), {}
+            self._retired += windows
         for window in windows:
             window.destroy()
 
-    def _closed(self, session_id: str, window: webview.Window) -> None:
+    def _closed(self, session_id: str, uid: str) -> None:
         with self._lock:
-            if self._windows.get(session_id) is not window:
+            window = self._windows.get(session_id)
+            if window is None or window.uid != uid:
                 return  # closed by close() or close_all(), not by a person
-            del self._windows[session_id]
+            self._retired.append(self._windows.pop(session_id))
         self._on_closed_by_user(session_id)

@@ -2,13 +2,15 @@
 
 Qt WebEngine serves the DevTools protocol when ``QTWEBENGINE_REMOTE_DEBUGGING`` is set;
 Playwright cannot attach to it (no browser-context management), so the tests speak the
-protocol directly: list the pages, evaluate JavaScript in one, take a screenshot.
+protocol directly: list the pages, evaluate JavaScript in one, take a screenshot. Each
+command uses a fresh connection: a session that was open while its page navigated may
+stop answering.
 """
 
 from __future__ import annotations
 
 import base64
-import itertools
+import http.client
 import json
 import time
 import urllib.request
@@ -16,33 +18,58 @@ from typing import Any
 
 import websocket
 
+CALL_TIMEOUT = 10.0
 _DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 
-def pages(port: int) -> list[dict[str, Any]]:
+def pages(port: int, attempts: int = 5) -> list[dict[str, Any]]:
     """Return the page targets (one per window) with their URL and title."""
-    with _DIRECT.open(f"http://127.0.0.1:{port}/json", timeout=5) as response:
-        return [t for t in json.load(response) if t.get("type") == "page"]
+    for attempt in range(attempts):
+        try:
+            with _DIRECT.open(f"http://127.0.0.1:{port}/json", timeout=5) as response:
+                return [t for t in json.load(response) if t.get("type") == "page"]
+        except (http.client.HTTPException, ConnectionError):
+            # The list is rebuilt while a window closes; the next answer is whole again.
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.2)
+    raise AssertionError("unreachable")
 
 
 class Page:
-    """One window's page."""
+    """One window's page, known by its DevTools target id."""
 
-    def __init__(self, target: dict[str, Any]) -> None:
-        self.url = target["url"]
-        self._socket = websocket.create_connection(target["webSocketDebuggerUrl"], timeout=10)
-        self._ids = itertools.count(1)
+    def __init__(self, port: int, target: dict[str, Any]) -> None:
+        self._port = port
+        self.target_id = target["id"]
+
+    @property
+    def url(self) -> str:
+        """Return the page's current URL."""
+        return self._target()["url"]
+
+    def _target(self) -> dict[str, Any]:
+        for target in pages(self._port):
+            if target["id"] == self.target_id:
+                return target
+        raise LookupError("this window is closed")
 
     def call(self, method: str, **params: Any) -> dict[str, Any]:
         """Send one protocol command and return its result."""
-        message_id = next(self._ids)
-        self._socket.send(json.dumps({"id": message_id, "method": method, "params": params}))
-        while True:
-            message = json.loads(self._socket.recv())
-            if message.get("id") == message_id:
-                if "error" in message:
-                    raise RuntimeError(f"{method}: {message['error']}")
-                return message["result"]
+        connection = websocket.create_connection(
+            self._target()["webSocketDebuggerUrl"], timeout=CALL_TIMEOUT
+        )
+        try:
+            connection.send(json.dumps({"id": 1, "method": method, "params": params}))
+            while True:
+                message = json.loads(connection.recv())
+                if message.get("id") == 1:
+                    break
+        finally:
+            connection.close()
+        if "error" in message:
+            raise RuntimeError(f"{method}: {message['error']}")
+        return message["result"]
 
     def evaluate(self, expression: str) -> Any:
         """Evaluate JavaScript (promises awaited) and return its JSON value."""
@@ -59,8 +86,8 @@ class Page:
         while True:
             try:
                 value = self.evaluate(expression)
-            except (RuntimeError, websocket.WebSocketTimeoutException):
-                value = None  # the page is navigating
+            except (RuntimeError, websocket.WebSocketException, OSError):
+                value = None  # the page is between two documents
             if value:
                 return value
             if time.monotonic() > deadline:
@@ -71,15 +98,12 @@ class Page:
         """Load a path of the page's origin and wait until it is complete."""
         origin = self.evaluate("location.origin")
         self.call("Page.navigate", url=origin + path)
-        self.wait_for(f"location.pathname === {json.dumps(path)} && document.readyState === 'complete'")
+        loaded = f"location.pathname === {json.dumps(path)} && document.readyState === 'complete'"
+        self.wait_for(loaded)
 
     def screenshot(self) -> bytes:
         """Return a PNG of the page."""
         return base64.b64decode(self.call("Page.captureScreenshot", format="png")["data"])
-
-    def close(self) -> None:
-        """Close the protocol connection (not the window)."""
-        self._socket.close()
 
 
 def wait_for_page(port: int, match: str, timeout: float = 30.0) -> Page:
@@ -89,7 +113,7 @@ def wait_for_page(port: int, match: str, timeout: float = 30.0) -> Page:
         try:
             for target in pages(port):
                 if match in target["url"]:
-                    return Page(target)
+                    return Page(port, target)
         except OSError:
             pass  # not listening yet
         time.sleep(0.1)

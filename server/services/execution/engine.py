@@ -38,7 +38,7 @@ from server.services.execution.capture import OutputCapture
 from server.services.execution.events import ExecutionEvents
 from server.services.execution.inputs import resolve_files, save_uploads
 from server.services.execution.launch import RunContext, argv_for, environment_for
-from server.services.execution.records import record_end, update_session
+from server.services.execution.records import close_session, record_end, update_session
 from server.services.execution.run import Run, Runner, Upload
 from server.services.ports import PortManager
 from server.services.projects import ProjectService
@@ -351,6 +351,7 @@ class ExecutionService:
                     duration,
                     run.usage,
                 )
+                close_session(self._db.session, run.execution_id)
                 self._ports.release(run.port)
         except Exception:
             logger.exception("could not record the end of %s", run.execution_id)

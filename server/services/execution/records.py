@@ -45,6 +45,14 @@ def record_end(
     session.commit()
 
 
+def close_session(session: Session, execution_id: str) -> None:
+    """Mark a run's interface session closed, unless it already is."""
+    session.query(ScriptProcess).filter(
+        ScriptProcess.execution_uuid == execution_id,
+        ScriptProcess.status.in_(("starting", "ready")),
+    ).update({"status": "closed", "ended_at": utcnow()})
+
+
 def update_session(session: Session, execution_id: str, **values: Any) -> None:
     """Change the interface session of a run."""
     session.query(ScriptProcess).filter(ScriptProcess.execution_uuid == execution_id).update(values)
@@ -73,7 +81,7 @@ def settle_orphans(
             note += "; its processes were ended at restart"
         record.status = "terminated"
         record.end_time = utcnow()
-        update_session(session, record.execution_uuid, status="closed", ended_at=utcnow())
+        close_session(session, record.execution_uuid)
         record.debug_output = ((record.debug_output or "") + f"\n{note}").strip()
         if record.flask_port:
             release_port(record.flask_port)
