@@ -9,6 +9,7 @@ import os
 import secrets
 import threading
 from collections.abc import Callable
+from multiprocessing import AuthenticationError
 from multiprocessing.connection import Client, Listener
 from pathlib import Path
 
@@ -55,7 +56,7 @@ class SingleInstance:
             with Client(address, authkey=key) as connection:
                 connection.send(FOCUS)
                 return connection.recv() == "ok"
-        except (OSError, EOFError, ValueError, KeyError):
+        except (OSError, EOFError, ValueError, KeyError, AuthenticationError):
             return False
 
     def release(self) -> None:
@@ -77,4 +78,4 @@ class SingleInstance:
                         connection.send("ok")
             except Exception:  # a bad caller (wrong key, early hang-up) must not end it
                 if not self._closing.is_set():
-                    logger.warning("a focus request was refused", exc_info=True)
+                    logger.warning("a focus request was refused")

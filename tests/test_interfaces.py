@@ -315,3 +315,40 @@ def test_websockets_pass_through_the_proxy_of_a_real_server(tmp_path):
     finally:
         http.close()
         stop_server(server)
+
+
+def test_a_session_held_by_a_window_is_never_reaped(interface_app):
+    from server.models import ScriptProcess, utcnow
+    from server.services.registry import EXTENSION_KEY
+
+    app, _settings = interface_app
+    ann = client_for(app, "ann")
+    sid, session = start_interface(ann)
+    interfaces = app.extensions[EXTENSION_KEY].interfaces
+    db = app.extensions[EXTENSION_KEY].db
+    interfaces.hold(session["session_id"])
+    with db.job() as job:
+        job.query(ScriptProcess).filter_by(tab_session_id=session["session_id"]).update(
+            {"last_ping": utcnow() - timedelta(hours=1)}
+        )
+    with db.job():
+        assert interfaces.sweep() == 0
+    items = ann.get(f"/api/scripts/{sid}/interface-status").get_json()["items"]
+    assert items[0]["status"] == "ready"
+
+    interfaces.release(session["session_id"])
+
+    body = wait_done(ann, session["execution_id"], timeout=20)
+    assert body["status"] == "terminated" and "no heartbeat" in body["debug_output"]
+
+
+def test_a_run_that_ends_closes_its_session(interface_app):
+    app, _settings = interface_app
+    ann = client_for(app, "ann")
+    sid, session = start_interface(ann)
+    stopped = ann.post(f"/api/scripts/{sid}/stop", {"execution_id": session["execution_id"]})
+    assert stopped.status_code == 200
+    wait_done(ann, session["execution_id"])
+    items = ann.get(f"/api/scripts/{sid}/interface-status").get_json()["items"]
+    assert items[0]["status"] == "closed"
+    assert ann.get("/api/active-interfaces").get_json()["items"] == []
