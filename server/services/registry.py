@@ -11,7 +11,7 @@ from flask import current_app
 
 from server.database import Database
 from server.layout import Layout
-from server.resources import resource_path
+from server.resources import resource_path, sdk_folder
 from server.services.audit import Actor, AuditLog
 from server.services.auth import AuthService
 from server.services.catalog.catalog import Catalog
@@ -137,7 +137,7 @@ def build_services(settings: Settings) -> Services:
         environments,
         events,
         audit,
-        resource_path("server/sdk"),
+        sdk_folder(),
     )
     return Services(
         settings=settings,

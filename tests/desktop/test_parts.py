@@ -16,7 +16,7 @@ from desktop.display import display_problem
 from desktop.instance import SingleInstance
 from desktop.links import LinkRouter, interface_link
 from server.layout import Layout
-from server.resources import RUN_SCRIPT_VARIABLE, resource_path
+from server.resources import RUN_SCRIPT_VARIABLE, resource_path, sdk_folder
 from server.services.catalog.environments import PythonEnvironment
 from server.services.execution.launch import RunContext, environment_for
 from tests.support import free_port, make_settings, wait_for
@@ -167,7 +167,7 @@ def test_the_runner_runs_a_script_as_python_would(tmp_path):
         )
     )
     code = "import sys; from desktop.runner import run_script; sys.exit(run_script(sys.argv[1:]))"
-    env = {**os.environ, "PYTHONPATH": f"{REPO}{os.pathsep}{resource_path('server/sdk')}"}
+    env = {**os.environ, "PYTHONPATH": f"{REPO}{os.pathsep}{sdk_folder()}"}
     result = subprocess.run(
         [sys.executable, "-c", code, str(script), "--port", "5201"],
         env=env, capture_output=True, text=True, timeout=60,
