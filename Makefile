@@ -4,16 +4,16 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
 
-.PHONY: run serve test lint format docs bench system-deps clean
+.PHONY: run serve test lint format docs bench system-deps package clean
 
 $(BIN)/scriptsmanager: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -e '.[desktop,test]'
 	touch $@
 
-## run: set up and start the app on 127.0.0.1:$(PORT)
-run: $(BIN)/scriptsmanager
+## run: set up and start the app (desktop window; without a display, server on $(PORT))
+run: system-deps $(BIN)/scriptsmanager
 	$(BIN)/scriptsmanager init-db
 	$(BIN)/scriptsmanager --port $(PORT)
 
@@ -21,12 +21,20 @@ run: $(BIN)/scriptsmanager
 serve: $(BIN)/scriptsmanager
 	$(BIN)/scriptsmanager --server --host 127.0.0.1 --port $(PORT)
 
-## system-deps: Debian packages the browser and desktop tests need
+# Qt WebEngine's runtime libraries (the desktop window), then the test tools: Chromium for
+# the browser tests, Xvfb + openbox + wmctrl + ImageMagick for the desktop-window tests.
+QT_LIBS := libasound2 libdbus-1-3 libegl1 libfontconfig1 libgl1 libglib2.0-0 libnss3 \
+	libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcomposite1 libxdamage1 \
+	libxkbcommon-x11-0 libxkbfile1 libxrandr2 libxtst6
+TEST_TOOLS := chromium xvfb xauth openbox wmctrl imagemagick
+
+## system-deps: Debian packages of the desktop window and of the browser/desktop tests
 system-deps:
-	@command -v chromium >/dev/null && command -v Xvfb >/dev/null || \
+	@dpkg -s $(QT_LIBS) $(TEST_TOOLS) >/dev/null 2>&1 || \
 	  { SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	    $$SUDO apt-get update -qq && \
-	    DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium xvfb xauth; }
+	    DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
+	      $(QT_LIBS) $(TEST_TOOLS) >/dev/null; }
 
 CONTRACT_CHECK ?= ../shared/tools/contract_check.py
 
@@ -55,6 +63,7 @@ bench: $(BIN)/scriptsmanager
 	$(BIN)/python bench/capture.py
 	$(BIN)/python bench/logsearch.py
 	$(BIN)/python bench/interfaces.py
+	$(BIN)/python bench/desktop.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache tests/artifacts

@@ -1,210 +1,25 @@
-"""Desktop-shell fixtures: a real X display (Xvfb at 24-bit colour, openbox as window
-manager) and the real ``scriptsmanager`` command started in its own process.
-
-Each GUI run is its own process (the GUI loop owns the main thread). The pages inside its
-windows are driven over Qt WebEngine's DevTools port (tests/desktop/cdp.py); windows are
-listed and closed through the window manager with ``wmctrl``, as a person would.
-"""
+"""Desktop-shell fixtures (see tests/desktop/harness.py): one X display per session, a
+prepared home, and a running desktop shell per test."""
 
 from __future__ import annotations
 
-import json
-import os
-import re
-import shutil
-import signal
-import subprocess
-import sys
-import time
-from dataclasses import dataclass, field
-from pathlib import Path
-
 import pytest
 
-from tests.desktop.cdp import Page, wait_for_page
+from tests.desktop.harness import REPO, prepare_home, start_desktop, stop_desktop, x_display
 from tests.support import free_port
-
-pytestmark = pytest.mark.desktop
-
-ADMIN_PASSWORD = "Desk-Admin-Pass1"
-REPO = Path(__file__).resolve().parents[2]
-STARTUP_TIMEOUT = 60.0
-# pywebview's Qt backend calls a deprecated Qt API; the warning must not become an error.
-QUIET_QT_WARNING = "ignore::DeprecationWarning:webview.platforms.qt"
-
-
-@dataclass
-class XDisplay:
-    """A running X server with a window manager."""
-
-    name: str
-    processes: list[subprocess.Popen] = field(default_factory=list)
-
-    def env(self) -> dict[str, str]:
-        """Return the environment of a program shown on this display."""
-        environ = {k: v for k, v in os.environ.items() if k not in ("WAYLAND_DISPLAY",)}
-        environ["DISPLAY"] = self.name
-        return environ
-
-    def windows(self) -> list[str]:
-        """Return the titles of the managed windows."""
-        listing = subprocess.run(
-            ["wmctrl", "-l"], env=self.env(), capture_output=True, text=True, timeout=10
-        ).stdout
-        return [line.split(None, 3)[3] for line in listing.splitlines() if len(line.split()) > 3]
-
-    def close_window(self, title: str) -> None:
-        """Close a window gracefully, as its title-bar button does."""
-        subprocess.run(["wmctrl", "-c", title], env=self.env(), check=True, timeout=10)
-
-    def screenshot(self, path: Path) -> Path:
-        """Save a PNG of the whole screen."""
-        subprocess.run(
-            ["import", "-window", "root", str(path)], env=self.env(), check=True, timeout=30
-        )
-        return path
 
 
 @pytest.fixture(scope="session")
 def xdisplay():
-    for tool in ("Xvfb", "openbox", "wmctrl", "import"):
-        if shutil.which(tool) is None:
-            pytest.fail(f"{tool} is missing: run `make system-deps`")
-    read_end, write_end = os.pipe()
-    xvfb = subprocess.Popen(
-        ["Xvfb", "-displayfd", str(write_end), "-screen", "0", "1280x900x24", "-nolisten", "tcp"],
-        pass_fds=(write_end,),
-        stderr=subprocess.DEVNULL,
-    )
-    os.close(write_end)
-    with os.fdopen(read_end) as announced:
-        display = XDisplay(":" + announced.readline().strip(), [xvfb])
-    window_manager = subprocess.Popen(
-        ["openbox"], env=display.env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    display.processes.append(window_manager)
-    deadline = time.monotonic() + 20
-    while subprocess.run(["wmctrl", "-m"], env=display.env(), capture_output=True).returncode:
-        if time.monotonic() > deadline:
-            pytest.fail("openbox did not start")
-        time.sleep(0.1)
-    yield display
-    for process in reversed(display.processes):
-        process.terminate()
-        process.wait(10)
-
-
-@dataclass
-class DesktopApp:
-    """A ``scriptsmanager`` desktop process."""
-
-    process: subprocess.Popen
-    log_path: Path
-    devtools_port: int
-    home: Path
-    env: dict[str, str]
-    url: str = ""
-
-    def output(self) -> str:
-        """Return what the process printed so far."""
-        return self.log_path.read_text(errors="replace")
-
-    def page(self, match: str, timeout: float = STARTUP_TIMEOUT) -> Page:
-        """Return the page of the window whose URL contains ``match``."""
-        return wait_for_page(self.devtools_port, match, timeout)
-
-    def log_in(self, username: str = "admin", password: str = ADMIN_PASSWORD) -> Page:
-        """Log in through the main window's form; return the main page on the dashboard."""
-        main = self.page("/login")
-        main.wait_for("document.readyState === 'complete' && !!document.querySelector('#username')")
-        main.evaluate(
-            f"document.querySelector('#username').value = {username!r};"
-            f"document.querySelector('#password').value = {password!r};"
-            "document.querySelector('button[type=submit]').click(); true"
-        )
-        main.wait_for("location.pathname === '/' && !!document.querySelector('.sm-group-card')")
-        return main
-
-    def wait(self, timeout: float = 60.0) -> int:
-        """Wait for the process to end; return its exit code."""
-        return self.process.wait(timeout)
-
-
-def desktop_env(display: XDisplay, home: Path, devtools_port: int) -> dict[str, str]:
-    """Return the environment of a desktop run on ``display`` with a private home."""
-    environ = display.env()
-    environ.pop("PYTHONWARNINGS", None)
-    environ.update(
-        {
-            "SCRIPTSMANAGER_HOME": str(home),
-            "QTWEBENGINE_DISABLE_SANDBOX": "1",  # root in CI
-            "QTWEBENGINE_REMOTE_DEBUGGING": f"127.0.0.1:{devtools_port}",
-        }
-    )
-    return environ
-
-
-def launch(args: list[str], env: dict[str, str], log_path: Path) -> subprocess.Popen:
-    """Start ``scriptsmanager`` with arguments in its own process group."""
-    with log_path.open("a") as log:
-        return subprocess.Popen(
-            [sys.executable, "-W", QUIET_QT_WARNING, "-m", "desktop.launcher", *args],
-            cwd=REPO,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-
-
-def start_desktop(
-    display: XDisplay, home: Path, args: list[str] | None = None, url_line: str = "desktop on "
-) -> DesktopApp:
-    """Start the desktop shell; wait until it reports its manager's URL."""
-    home.mkdir(parents=True, exist_ok=True)
-    port = free_port()
-    log_path = home / f"desktop-{port}.log"
-    env = desktop_env(display, home, port)
-    process = launch(args or [], env, log_path)
-    app = DesktopApp(process, log_path, port, home, env)
-    deadline = time.monotonic() + STARTUP_TIMEOUT
-    while time.monotonic() < deadline:
-        found = re.search(url_line + r"(http://\S+)", app.output())
-        if found:
-            app.url = found.group(1)
-            return app
-        if process.poll() is not None:
-            raise RuntimeError(f"the desktop shell exited early:\n{app.output()}")
-        time.sleep(0.05)
-    stop_desktop(app)
-    raise RuntimeError(f"the desktop shell did not start:\n{app.output()}")
-
-
-def stop_desktop(app: DesktopApp) -> None:
-    """End a desktop process (SIGTERM, then SIGKILL of its group)."""
-    if app.process.poll() is None:
-        app.process.send_signal(signal.SIGTERM)
-        try:
-            app.process.wait(30)
-        except subprocess.TimeoutExpired:
-            os.killpg(app.process.pid, signal.SIGKILL)
-            app.process.wait(10)
+    with x_display() as display:
+        yield display
 
 
 @pytest.fixture
 def desktop_home(tmp_path):
     """A home with the shipped groups and an admin account."""
     home = tmp_path / "home"
-    groups = tmp_path / "groups"
-    shutil.copytree(REPO / "script_groups", groups)
-    environ = {**os.environ, "SCRIPTSMANAGER_HOME": str(home), "SCRIPT_GROUPS_PATH": str(groups)}
-    subprocess.run(
-        [sys.executable, "-m", "desktop.launcher", "create-admin", "--username", "admin",
-         "--password", ADMIN_PASSWORD],
-        env=environ, check=True, capture_output=True, timeout=60, cwd=REPO,
-    )  # fmt: skip
-    config = {"script_groups_path": str(groups)}
-    (home / "config.json").write_text(json.dumps(config))
+    prepare_home(home, tmp_path / "groups")
     return home
 
 

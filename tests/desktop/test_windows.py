@@ -6,11 +6,14 @@ import json
 import signal
 
 import psutil
+import pytest
 from PIL import Image
 
 from server.services.ports import can_bind
-from tests.desktop.conftest import launch, start_desktop, stop_desktop
+from tests.desktop.harness import launch, start_desktop, stop_desktop
 from tests.support import start_server, stop_server, wait_for
+
+pytestmark = pytest.mark.desktop
 
 MAIN_TITLE = "SIDEL ScriptsManager"
 INTERFACE_TITLE = "Heat transfer calculator — project_default"
@@ -25,11 +28,17 @@ FIND_HEAT_TRANSFER = """(async () => {
 })()"""
 
 
-def run_heat_transfer(main) -> int:
-    """Run the shipped interface script from its page; return the script id."""
+def open_heat_transfer(main) -> int:
+    """Open the shipped interface script's page, ready to run; return the script id."""
     script_id = main.evaluate(FIND_HEAT_TRANSFER)
     main.navigate(f"/scripts/{script_id}")
     main.wait_for("!document.querySelector('#sm-run-submit').disabled")
+    return script_id
+
+
+def run_heat_transfer(main) -> int:
+    """Run the shipped interface script from its page; return the script id."""
+    script_id = open_heat_transfer(main)
     main.evaluate("document.querySelector('#sm-run-submit').click(); true")
     return script_id
 
