@@ -55,10 +55,22 @@ class XDisplay:
         """Close a window gracefully, as its title-bar button does."""
         subprocess.run(["wmctrl", "-c", title], env=self.env(), check=True, timeout=10)
 
-    def screenshot(self, path: Path) -> Path:
-        """Save a PNG of the whole screen."""
+    def window_id(self, title: str) -> str:
+        """Return the X id of the window with this title."""
+        listing = subprocess.run(
+            ["wmctrl", "-l"], env=self.env(), capture_output=True, text=True, timeout=10
+        ).stdout
+        for line in listing.splitlines():
+            window_id, _desktop, _host, *name = line.split(None, 3)
+            if name and name[0] == title:
+                return window_id
+        raise LookupError(f"no window titled {title!r}")
+
+    def screenshot(self, path: Path, window: str | None = None) -> Path:
+        """Save a PNG of the whole screen, or of one window."""
+        target = self.window_id(window) if window else "root"
         subprocess.run(
-            ["import", "-window", "root", str(path)], env=self.env(), check=True, timeout=30
+            ["import", "-window", target, str(path)], env=self.env(), check=True, timeout=30
         )
         return path
 
