@@ -65,5 +65,11 @@ bench: $(BIN)/scriptsmanager
 	$(BIN)/python bench/interfaces.py
 	$(BIN)/python bench/desktop.py
 
+## package: build the one-folder app in dist/ (PyInstaller) and smoke-test it on Xvfb
+package: system-deps $(BIN)/scriptsmanager
+	$(BIN)/pip install --quiet -e '.[package]'
+	$(BIN)/python build/build.py
+	$(BIN)/python build/smoke_test.py dist/scriptsmanager
+
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache tests/artifacts
+	rm -rf $(VENV) .pytest_cache .ruff_cache tests/artifacts dist .pyinstaller-work build/lib

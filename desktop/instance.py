@@ -3,10 +3,12 @@ to come to the front."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
 import secrets
+import socket
 import threading
 from collections.abc import Callable
 from multiprocessing import AuthenticationError
@@ -63,7 +65,10 @@ class SingleInstance:
         """Stop listening and give the lock up."""
         if self._listener is not None:
             self._closing.set()
+            address = self._listener.address
             self._listener.close()
+            with contextlib.suppress(OSError):  # wake the thread waiting in accept()
+                socket.create_connection(address, timeout=1).close()
             self._contact.unlink(missing_ok=True)
         if self._lock.is_locked:
             self._lock.release()
