@@ -33,8 +33,6 @@ class LocalInterfaces:
     admin) closes its window.
     """
 
-    mode = "local"
-
     def __init__(self, services: Services) -> None:
         self._services = services
         self.windows = InterfaceWindows(self._closed_by_user)
@@ -46,8 +44,8 @@ class LocalInterfaces:
         else:
             self.open(link.session_id)
 
-    def open(self, session_id: str) -> bool:
-        """Open (or focus) the window of a ready session; False when it is not running."""
+    def open(self, session_id: str) -> None:
+        """Open (or focus) the window of a ready session; nothing when it is not running."""
         svc = self._services
         try:
             with svc.db.job():
@@ -57,10 +55,9 @@ class LocalInterfaces:
                 project = svc.projects.get(record.user_id, record.project_id or 0, True)
                 title = window_title(script, project.project_name)
         except ServiceError:
-            return False
+            return
         svc.interfaces.hold(session_id)  # the window keeps it alive, not a heartbeat
         self.windows.open(session_id, title, f"http://127.0.0.1:{port}/?sm_token={token}")
-        return True
 
     def on_output(self, execution_id: str, stream: str, seq: int, data: bytes) -> None:
         """Output is for the live logs, not for windows."""
@@ -98,8 +95,6 @@ class RemoteInterfaces:
     """Interfaces of a server the shell joined: windows show the server's interface page
     (through its proxy), logged in by the one-time window ticket in the page's link;
     closing one asks the main window's page to call the close API with its login."""
-
-    mode = "connect"
 
     def __init__(self, main_window: Callable[[], webview.Window | None]) -> None:
         self._main_window = main_window

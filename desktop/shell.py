@@ -38,12 +38,10 @@ class DesktopShell:
         self.url = url
         self.title = title
         self.main: webview.Window | None = None
-        self.interfaces: Interfaces | None = None
         self._signal_sockets: tuple[socket.socket, socket.socket] | None = None
 
     def run(self, interfaces: Interfaces) -> None:
         """Show the main window and return once every window is closed."""
-        self.interfaces = interfaces
         LinkRouter.install(self.url, interfaces.follow_link)
         self.main = webview.create_window(
             self.title,
