@@ -16,6 +16,9 @@ from pathlib import Path
 import platformdirs
 
 os.environ.setdefault("QT_API", "pyside6")  # qtpy: PySide6 even when PyQt is installed too
+if hasattr(os, "geteuid") and os.geteuid() == 0:
+    # Chromium's sandbox cannot run as root, and Qt WebEngine refuses to start without it.
+    os.environ.setdefault("QTWEBENGINE_DISABLE_SANDBOX", "1")
 
 import webview  # noqa: E402
 
