@@ -46,7 +46,6 @@ import csv
 import json
 import os
 import re
-import signal
 import sys
 import tempfile
 import textwrap
@@ -65,23 +64,11 @@ class InputError(Exception):
     """Bad parameter, missing or malformed input (exit code 2)."""
 
 
-class Terminated(Exception):
-    """SIGTERM received."""
-
-
-def _on_sigterm(_signum: int, _frame: Any) -> None:
-    raise Terminated()
-
-
 def _to_bool(name: str, value: Any) -> bool:
-    if isinstance(value, bool):
-        return value
-    text = str(value).strip().lower()
-    if text in ("true", "1", "yes", "on"):
-        return True
-    if text in ("false", "0", "no", "off"):
-        return False
-    raise InputError(f"--{name} must be true or false (got {value!r}).")
+    try:
+        return sdk.as_bool(name, value)
+    except ValueError as exc:
+        raise InputError(str(exc)) from None
 
 
 def read_parameters(given: dict[str, Any]) -> dict[str, Any]:
@@ -245,7 +232,7 @@ def convert(params: dict[str, Any], data_dir: str) -> tuple[int, list[str], str]
 
 
 def main() -> int:
-    signal.signal(signal.SIGTERM, _on_sigterm)
+    sdk.raise_on_sigterm()
     params: dict[str, Any] = {}
     try:
         args = sdk.parse_args()  # the seven standard arguments; exits with status 2 when invalid
@@ -260,7 +247,7 @@ def main() -> int:
     except OSError as exc:
         print(f"Error: {exc}", file=sys.stderr)
         return EXIT_FAILURE
-    except Terminated:
+    except sdk.Terminated:
         print("Terminated by SIGTERM; no output written.", file=sys.stderr)
         return EXIT_TERMINATED
     except KeyboardInterrupt:

@@ -33,7 +33,6 @@ ScriptsManager Metadata:
 from __future__ import annotations
 
 import math
-import signal
 import sys
 from typing import Any
 
@@ -117,14 +116,6 @@ PARAMETERS = ("value", "quantity", "from_unit", "to_unit")
 
 class InputError(Exception):
     """Invalid parameter (exit code 2)."""
-
-
-class Terminated(Exception):
-    """SIGTERM received."""
-
-
-def _on_sigterm(_signum: int, _frame: Any) -> None:
-    raise Terminated()
 
 
 def valid_units(quantity: str) -> tuple[str, ...]:
@@ -213,7 +204,7 @@ def read_parameters(given: dict[str, Any]) -> dict[str, Any]:
 
 
 def main() -> int:
-    signal.signal(signal.SIGTERM, _on_sigterm)
+    sdk.raise_on_sigterm()
     try:
         args = sdk.parse_args()  # the seven standard arguments; exits with status 2 when invalid
         p = read_parameters(args.params)
@@ -221,7 +212,7 @@ def main() -> int:
     except InputError as exc:
         print(f"Error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    except Terminated:
+    except sdk.Terminated:
         print("Terminated by SIGTERM.", file=sys.stderr)
         return EXIT_TERMINATED
     print(f"{p['value']:.10g} {p['from_unit']} = {result:.10g} {p['to_unit']}", flush=True)

@@ -40,7 +40,6 @@ import datetime as dt
 import os
 import platform
 import shutil
-import signal
 import sys
 import tempfile
 import time
@@ -60,23 +59,11 @@ class InputError(Exception):
     """Invalid parameter (exit code 2)."""
 
 
-class Terminated(Exception):
-    """SIGTERM received."""
-
-
-def _on_sigterm(_signum: int, _frame: Any) -> None:
-    raise Terminated()
-
-
 def _to_bool(name: str, value: Any) -> bool:
-    if isinstance(value, bool):
-        return value
-    text = str(value).strip().lower()
-    if text in ("true", "1", "yes", "on"):
-        return True
-    if text in ("false", "0", "no", "off"):
-        return False
-    raise InputError(f"--{name} must be true or false (got {value!r}).")
+    try:
+        return sdk.as_bool(name, value)
+    except ValueError as exc:
+        raise InputError(str(exc)) from None
 
 
 def read_parameters(given: dict[str, Any]) -> dict[str, Any]:
@@ -229,7 +216,7 @@ def check_write(data_dir: str) -> Result:
 
 
 def main() -> int:
-    signal.signal(signal.SIGTERM, _on_sigterm)
+    sdk.raise_on_sigterm()
     try:
         args = sdk.parse_args()  # the seven standard arguments; exits with status 2 when invalid
         p = read_parameters(args.params)
@@ -267,7 +254,7 @@ def main() -> int:
     except InputError as exc:
         print(f"Error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    except Terminated:
+    except sdk.Terminated:
         print("Terminated by SIGTERM.", file=sys.stderr)
         return EXIT_TERMINATED
 

@@ -47,7 +47,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import signal
 import sys
 from typing import Any
 
@@ -70,23 +69,11 @@ class InputError(Exception):
     """Invalid parameter value (exit code 2)."""
 
 
-class Terminated(Exception):
-    """SIGTERM received."""
-
-
-def _on_sigterm(_signum: int, _frame: Any) -> None:
-    raise Terminated()
-
-
 def _to_bool(name: str, value: Any) -> bool:
-    if isinstance(value, bool):
-        return value
-    text = str(value).strip().lower()
-    if text in ("true", "1", "yes", "on"):
-        return True
-    if text in ("false", "0", "no", "off"):
-        return False
-    raise InputError(f"--{name} must be true or false (got {value!r}).")
+    try:
+        return sdk.as_bool(name, value)
+    except ValueError as exc:
+        raise InputError(str(exc)) from None
 
 
 def _to_float(name: str, value: Any, low: float, high: float) -> float:
@@ -274,13 +261,13 @@ def run(argv: list[str] | None = None) -> int:
 
 
 def main() -> int:
-    signal.signal(signal.SIGTERM, _on_sigterm)
+    sdk.raise_on_sigterm()
     try:
         return run()
     except InputError as exc:
         print(f"Error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    except Terminated:
+    except sdk.Terminated:
         print("Terminated by SIGTERM; no report written.", file=sys.stderr)
         return EXIT_TERMINATED
     except KeyboardInterrupt:

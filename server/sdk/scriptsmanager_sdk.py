@@ -4,7 +4,9 @@ ScriptsManager puts this folder first on the PYTHONPATH of every script it start
 can ``import scriptsmanager_sdk``. Nothing here is required: a plain Flask script built from the
 specification's template keeps working. See docs/sdk.md for the author's guide.
 
-- :func:`parse_args` reads the seven standard arguments and the script's parameters.
+- :func:`parse_args` reads the seven standard arguments and the script's parameters;
+  :func:`as_bool` reads a true/false parameter.
+- :func:`raise_on_sigterm` lets a batch script stop cleanly (:class:`Terminated`).
 - :class:`DataManager` reads and atomically writes JSON files in the data folder.
 - :func:`create_app` builds a Flask app that checks the interface token and the Host header,
   honours the manager's proxy prefix, never runs the debugger and serves the logo and a
@@ -182,6 +184,40 @@ def parse_args(argv: Iterable[str] | None = None) -> ScriptArgs:
         base_url=os.environ.get("SCRIPTSMANAGER_BASE_URL", ""),
         logo=logo,
     )
+
+
+TRUE_WORDS = ("true", "1", "yes", "on")
+FALSE_WORDS = ("false", "0", "no", "off")
+
+
+def as_bool(name: str, value: Any) -> bool:
+    """Read a true/false parameter: a bool, or true/false, 1/0, yes/no, on/off as text.
+
+    Anything else raises ``ValueError`` naming ``--name``.
+    """
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in TRUE_WORDS or text in FALSE_WORDS:
+        return text in TRUE_WORDS
+    raise ValueError(f"--{name} must be true or false (got {value!r}).")
+
+
+# Stopping a batch script
+
+
+class Terminated(Exception):
+    """SIGTERM arrived (Stop, the time limit, the manager shutting down)."""
+
+
+def raise_on_sigterm() -> None:
+    """Make SIGTERM raise :class:`Terminated` in the main thread, so that a batch script can
+    tidy up and exit with its own status. Interfaces use :func:`run` instead."""
+
+    def _raise(_signum: int, _frame: Any) -> None:
+        raise Terminated()
+
+    signal.signal(signal.SIGTERM, _raise)
 
 
 # Data files

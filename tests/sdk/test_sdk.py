@@ -381,6 +381,26 @@ def test_parse_args_in_process(sdk, monkeypatch, tmp_path):
     assert exit_info.value.code == 2
 
 
+def test_true_false_parameters(sdk):
+    for value in (True, "true", "1", "Yes", " on "):
+        assert sdk.as_bool("flag", value) is True
+    for value in (False, "false", "0", "no", "OFF"):
+        assert sdk.as_bool("flag", value) is False
+    with pytest.raises(ValueError, match="--flag must be true or false"):
+        sdk.as_bool("flag", "maybe")
+
+
+def test_sigterm_raises_terminated_in_a_batch_script(sdk):
+    previous = signal.getsignal(signal.SIGTERM)
+    try:
+        sdk.raise_on_sigterm()
+        with pytest.raises(sdk.Terminated):
+            os.kill(os.getpid(), signal.SIGTERM)
+            time.sleep(5)  # the handler raises at the next bytecode, long before this ends
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def test_data_manager_in_process(sdk, tmp_path, capsys):
     data = sdk.DataManager(tmp_path / "d")
     default = {"items": []}
