@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from functools import cache
 from pathlib import Path
 
 RUN_SCRIPT_VARIABLE = "SCRIPTSMANAGER_RUN_SCRIPT"
@@ -13,6 +14,7 @@ def is_frozen() -> bool:
     return bool(getattr(sys, "frozen", False))
 
 
+@cache
 def resource_root() -> Path:
     """Return the folder holding assets/, translations/ and script_groups/: the bundle of a
     packaged app, ``server/_shipped`` of an installed copy, or the source tree."""
