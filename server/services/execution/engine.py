@@ -342,6 +342,8 @@ class ExecutionService:
         status = "terminated" if run.end_reason else ("completed" if exit_code == 0 else "failed")
         try:
             with self._db.job():
+                # One commit: whoever sees the run ended sees its interface closed too.
+                close_session(self._db.session, run.execution_id)
                 record_end(
                     self._db.session,
                     run.execution_id,
@@ -351,7 +353,6 @@ class ExecutionService:
                     duration,
                     run.usage,
                 )
-                close_session(self._db.session, run.execution_id)
                 self._ports.release(run.port)
         except Exception:
             logger.exception("could not record the end of %s", run.execution_id)
