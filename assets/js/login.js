@@ -5,6 +5,12 @@
   const form = document.getElementById("sm-login-form");
   const errorBox = document.getElementById("sm-login-error");
 
+  // The server already checks ?next=; this keeps the page from ever leaving its origin.
+  function sameOrigin(next) {
+    const target = new URL(next || "/", window.location.origin);
+    return target.origin === window.location.origin ? target.pathname + target.search + target.hash : "/";
+  }
+
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     errorBox.classList.add("d-none");
@@ -13,7 +19,7 @@
         username: form.username.value.trim(),
         password: form.password.value,
       });
-      window.location.assign(form.dataset.next || "/");
+      window.location.assign(sameOrigin(form.dataset.next));
     } catch (error) {
       errorBox.textContent =
         error.status === 401 ? SM.t("login.failed") : error.status === 429 ? SM.t("login.throttled") : error.message;

@@ -43,7 +43,7 @@ class LogNamespace(Namespace):
         self._services.db.remove()  # start from a fresh snapshot (see on_connect)
         execution_id = data.get("execution_id") if isinstance(data, dict) else None
         if not isinstance(execution_id, str) or not execution_id:
-            self.emit("error", {"message": "execution_id is required."})
+            self.emit("error", {"message": "execution_id is required."}, to=request.sid)
             return
         try:
             is_admin = allows(current_user.user_level, "admin")
@@ -62,6 +62,9 @@ class LogNamespace(Namespace):
                 status,
             )
         except ServiceError as exc:
-            self.emit("error", {"execution_id": execution_id, "message": exc.message})
+            # Namespace.emit broadcasts unless told otherwise: errors go to the asker only.
+            self.emit(
+                "error", {"execution_id": execution_id, "message": exc.message}, to=request.sid
+            )
         finally:
             self._services.db.remove()

@@ -55,7 +55,8 @@ class DataFileService:
         text = json.dumps(document, indent=2, ensure_ascii=False)
         if len(text.encode()) > MAX_JSON_BYTES:
             raise InvalidInput("The document is larger than 10 MiB.")
-        fd, temporary = tempfile.mkstemp(dir=folder, prefix=f".{filename}.", suffix=".tmp")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
                 handle.write(text)

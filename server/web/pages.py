@@ -9,6 +9,7 @@ from server.api.interfaces import session_json
 from server.api.presenters import execution_json, group_json, group_scripts_json, script_json
 from server.security.access import public, require_level
 from server.security.levels import LEVELS, allows
+from server.security.redirects import safe_next
 from server.services.catalog.view import effective_script
 from server.services.errors import NotAuthenticated
 from server.services.registry import services
@@ -136,6 +137,4 @@ def admin_interfaces():
 
 def _safe_next(target: str | None) -> str:
     """Return a local path to go to after login; anything else becomes the dashboard."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("web.dashboard")
+    return safe_next(target, url_for("web.dashboard"))

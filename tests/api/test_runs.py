@@ -94,7 +94,7 @@ def test_parameters_and_the_contract_reach_the_script(scripts, settings, groups)
         "--theme", "light", "--language", "en",
     ]  # fmt: skip
     assert settings.port_range_start <= int(argv[5]) <= settings.port_range_end
-    assert argv[14:] == ["--count", "3", "--label", "x y", "--fast", "true", "--tags", "a,c"]
+    assert argv[14:] == ["--count=3", "--label=x y", "--fast=true", "--tags=a,c"]
     assert "s3cr3t" not in json.dumps(argv)  # secrets never on the command line
     env = json.loads(output_value(body, "ENV"))
     assert env["SCRIPTSMANAGER_EXECUTION_ID"] == execution_id
@@ -253,8 +253,9 @@ def test_file_uploads_and_project_paths_reach_the_script(app, groups, login, mak
   {"name": "folder", "type": "path"}
 ]"""
     code = (
-        "import sys\nprint('ARGV=' + repr(sys.argv[15:]))\n"
-        "print(open(sys.argv[sys.argv.index('--table') + 1]).read())\n"
+        "import argparse, sys\nprint('ARGV=' + repr(sys.argv[15:]))\n"
+        "parser = argparse.ArgumentParser()\nparser.add_argument('--table')\n"
+        "print(open(parser.parse_known_args()[0].table).read())\n"
     )
     groups.script("files", "reader.py", header, code)
     rescan(app)

@@ -83,7 +83,7 @@ class Discovery:
             session = self._db.session
             group = session.scalar(select(ScriptGroup).where(ScriptGroup.folder == folder))
             path = self.root / folder
-            if (path / GROUP_FILE).is_file():
+            if (path / GROUP_FILE).is_file() and self.contains(path):
                 group = self._sync_group(group, path)[0]
             elif group is not None and group.is_active:
                 self._deactivate_group(group)
@@ -100,7 +100,15 @@ class Discovery:
             if path.is_dir()
             and not path.name.startswith((".", "_"))
             and (path / GROUP_FILE).is_file()
+            and self.contains(path)
         }
+
+    def contains(self, path: Path) -> bool:
+        """Return True when the real path (links followed) lies under the groups folder."""
+        inside = path.resolve().is_relative_to(self.root.resolve())
+        if not inside:
+            logger.warning("%s leads outside the script groups folder: ignored", path)
+        return inside
 
     def _sync_group(self, group: ScriptGroup | None, path: Path) -> tuple[ScriptGroup, int, int]:
         session = self._db.session
@@ -127,7 +135,11 @@ class Discovery:
             s.filename: s
             for s in session.scalars(select(Script).where(Script.group_id == group.id))
         }
-        files = sorted(p for p in path.glob("*.py") if not p.name.startswith("_") and p.is_file())
+        files = sorted(
+            p
+            for p in path.glob("*.py")
+            if not p.name.startswith("_") and p.is_file() and self.contains(p)
+        )
         parsed = 0
         for file in files:
             script = known.pop(file.name, None)

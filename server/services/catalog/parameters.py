@@ -21,6 +21,12 @@ TYPES = (
     "date", "path", "file", "secret",
 )  # fmt: skip
 NAME_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,63}$")
+# The script contract's standard options. argparse takes a unique prefix for the whole name
+# ("--data" for "--data-dir"), so a parameter may be neither one of them nor a prefix.
+STANDARD_OPTIONS = (
+    "--data-dir", "--user-level", "--port", "--project-id", "--project-name", "--theme",
+    "--language", "--help",
+)  # fmt: skip
 KNOWN_KEYS = {
     "name", "type", "required", "default", "options", "min", "max", "pattern", "unit",
     "visible_if", "description", "label", "placeholder",
@@ -63,6 +69,9 @@ def _declaration_problem(item: Any, taken: set[str]) -> str | None:
         return f"name {name!r} is not a valid identifier"
     if name in taken:
         return f"duplicate name {name!r}"
+    clash = next((o for o in STANDARD_OPTIONS if o.startswith(f"--{name}")), None)
+    if clash:
+        return f"name {name!r} would be read as the standard argument {clash}"
     if kind not in TYPES:
         return f"type {kind!r} is not one of {', '.join(TYPES)}"
     options = item.get("options")

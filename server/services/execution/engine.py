@@ -11,22 +11,12 @@ import logging
 import os
 import secrets
 import threading
-import time
-import uuid
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 from server.database import Database
 from server.layout import Layout
-from server.models import (
-    ExecutionLog,
-    Script,
-    ScriptGroup,
-    ScriptProcess,
-    UserProject,
-    utcnow,
-)
+from server.models import ExecutionLog, Script, ScriptGroup, UserProject
 from server.services.audit import Actor, AuditLog
 from server.services.catalog.environments import EnvironmentService, PythonEnvironment
 from server.services.catalog.parameters import mask_secrets, validate_values
@@ -38,8 +28,17 @@ from server.services.execution.capture import OutputCapture
 from server.services.execution.events import ExecutionEvents
 from server.services.execution.inputs import resolve_files, save_uploads
 from server.services.execution.launch import RunContext, argv_for, environment_for
-from server.services.execution.records import close_session, record_end, update_session
+from server.services.execution.monitor import DRAIN_TIMEOUT, RunMonitor
+from server.services.execution.records import close_capture, store_end
 from server.services.execution.run import Run, Runner, Upload
+from server.services.execution.starting import (
+    RunPlan,
+    describe,
+    execution_record,
+    log_path,
+    process_row,
+    run_context,
+)
 from server.services.ports import PortManager
 from server.services.projects import ProjectService
 from server.services.safe_paths import inside
@@ -47,10 +46,6 @@ from server.settings import Settings
 
 logger = logging.getLogger(__name__)
 
-DRAIN_TIMEOUT = 2.0  # pipes still open after the child ended: descendants hold them
-SAMPLE_EVERY = 0.25
-SAMPLE_FAST_FOR = 10.0
-SAMPLE_SLOWLY = 2.0
 MANAGER_ID = {"pid": os.getpid(), "started": processes.create_time(os.getpid())}
 
 
@@ -80,6 +75,7 @@ class ExecutionService:
         self._sdk_path = sdk_path
         self._runs: dict[str, Run] = {}
         self._lock = threading.Lock()
+        self._monitor = RunMonitor(db, settings, ports, events, self._forget)
 
     # -- starting -------------------------------------------------------------------------
 
@@ -96,6 +92,7 @@ class ExecutionService:
         """Validate the parameters and start the script; return its execution record."""
         meta = effective_script(script, group)
         params = meta["parameters"]
+        script_path = self._script_path(script, group)
         project = project or self._projects.default(runner.user_id, group)
         folder = self._projects.folder(group, runner.username, project)
         raw = dict(parameters) if isinstance(parameters, dict) else parameters
@@ -108,159 +105,111 @@ class ExecutionService:
             self._check_interface_limits(runner.user_id)
         self._projects.touch(project)
         port = self._ports.allocate(script.id, runner.user_id, project.id)
+        plan = RunPlan(
+            script, group, runner, project, folder, script_path, params, values, env, port, meta
+        )
         try:
-            return self._launch(script, group, runner, project, folder, params, values, env, port,
-                                meta, remote_addr)  # fmt: skip
+            return self._launch(plan, remote_addr)
         except Exception:
             self._ports.release(port)
             raise
 
-    def _launch(
-        self,
-        script: Script,
-        group: ScriptGroup,
-        runner: Runner,
-        project: UserProject,
-        folder: Path,
-        params: list[dict[str, Any]],
-        values: dict[str, Any],
-        env: PythonEnvironment,
-        port: int,
-        meta: dict[str, Any],
-        remote_addr: str | None,
-    ) -> ExecutionLog:
-        execution_id = str(uuid.uuid4())
-        session_id = secrets.token_urlsafe(16)
-        context = RunContext(
-            execution_id=execution_id,
-            script_path=Path(group.directory_path) / script.filename,
-            data_dir=folder,
-            user_level=runner.level,
-            port=port,
-            project_id=project.id,
-            project_name=project.project_name,
-            theme=runner.theme,
-            language=runner.language,
-            interface_token=secrets.token_urlsafe(32),
-            base_url="",
-            logo=self._settings.brand_logo or Path(),
-        )
-        argv = argv_for(env, context, values, params)
-        masked = mask_secrets(params, values)
-        log_path = (
-            self._layout.execution_logs
-            / runner.username
-            / date.today().isoformat()
-            / f"execution_{execution_id}.log"
-        )
-        record = ExecutionLog(
-            execution_uuid=execution_id,
-            script_id=script.id,
-            group_id=group.id,
-            script_name=(script.display_name or script.filename)[:100],
-            user_id=runner.user_id,
-            project_id=project.id,
-            status="running",
-            start_time=utcnow(),
-            parameters=masked,
-            conda_environment=env.name,
-            flask_port=port,
-            log_path=str(log_path),
-            environment={
-                "python": env.python,
-                "python_version": env.python_version,
-                "kind": env.kind,
-                "working_directory": group.directory_path,
-                "data_dir": str(folder),
-                "argv": argv[1:],  # secrets are never on the command line
-                "manager": MANAGER_ID,
-            },
-        )
-        session = self._db.session
-        session.add(record)
-        session.commit()
+    def _script_path(self, script: Script, group: ScriptGroup) -> Path:
+        """Return the script's file; NotFound unless it really lies under the groups folder."""
+        path = Path(group.directory_path) / script.filename
+        root = (self._settings.script_groups_path or Path()).resolve()
+        if not path.is_file() or not path.resolve().is_relative_to(root):
+            raise NotFound(f"{script.filename}: the script file is not in the script groups.")
+        return path
+
+    def _launch(self, plan: RunPlan, remote_addr: str | None) -> ExecutionLog:
+        context = run_context(plan, self._settings.brand_logo or Path())
+        execution_id = context.execution_id
+        argv = argv_for(plan.env, context, plan.values, plan.params)
+        masked = mask_secrets(plan.params, plan.values)
+        log_file = log_path(self._layout.execution_logs, plan.runner.username, execution_id)
         capture = OutputCapture(
-            log_path,
+            log_file,
             self._settings.max_output_in_database,
             lambda stream, seq, data: self._events.output(execution_id, stream, seq, data),
-            redact=[
-                str(values[p["name"]])
-                for p in params
-                if p.get("type") == "secret" and p["name"] in values
-            ],
+            redact=plan.secrets(),
         )
-        capture.debug(f"ScriptsManager run {execution_id}")
-        capture.debug(f"script: {context.script_path} (group {group.folder})")
-        capture.debug(f"user: {runner.username} ({runner.level}), project: {project.project_name}")
-        capture.debug(f"python: {env.python} ({env.kind} {env.python_version or ''})".rstrip())
-        capture.debug(f"parameters: {masked}")
+        record = execution_record(plan, context, argv, masked, log_file, MANAGER_ID)
+        try:
+            self._db.session.add(record)
+            self._db.session.commit()
+        except Exception:
+            capture.close()
+            log_file.unlink(missing_ok=True)
+            raise
+        describe(capture, plan, context, masked)
         try:
             child = processes.start(
                 argv,
-                environment_for(env, context, values, self._sdk_path),
-                Path(group.directory_path),
+                environment_for(plan.env, context, plan.values, self._sdk_path),
+                Path(plan.group.directory_path),
                 self._settings.max_memory_per_script,
             )
         except OSError as exc:
-            capture.debug(f"the script could not be started: {exc}")
-            record_end(
-                self._db.session,
-                record.execution_uuid,
-                capture,
-                "failed",
-                None,
-                0.0,
-                processes.Usage(),
-            )
-            self._ports.release(port)
-            self._events.status(execution_id, runner.user_id, "failed", None)
-            return self._db.session.get(ExecutionLog, record.id)
+            return self._not_started(record, capture, plan, exc)
+        self._track(plan, context, record, child, capture)
+        self._audit.record(
+            plan.runner.actor(remote_addr), "script.execute", f"script:{plan.script.id}",
+            {"execution_id": execution_id, "project": plan.project.project_name},
+        )  # fmt: skip
+        self._db.session.commit()
+        self._events.status(execution_id, plan.runner.user_id, "running", None)
+        return record
+
+    def _not_started(
+        self, record: ExecutionLog, capture: OutputCapture, plan: RunPlan, exc: OSError
+    ) -> ExecutionLog:
+        """Record a run whose process could not be started as failed."""
+        capture.debug(f"the script could not be started: {exc}")
+        texts = close_capture(capture, "failed", None, 0.0, processes.Usage())
+        store_end(self._db.session, record.execution_uuid, texts, "failed", None, 0.0,
+                  processes.Usage())  # fmt: skip
+        self._db.session.commit()
+        self._ports.release(plan.port)
+        self._events.status(record.execution_uuid, plan.runner.user_id, "failed", None)
+        return self._db.session.get(ExecutionLog, record.id)
+
+    def _track(
+        self,
+        plan: RunPlan,
+        context: RunContext,
+        record: ExecutionLog,
+        child: Any,
+        capture: OutputCapture,
+    ) -> None:
+        """Keep a started child as a live run: its rows, its port, its readers and monitor."""
+        session_id = secrets.token_urlsafe(16)
         run = Run(
-            execution_id=execution_id,
-            user_id=runner.user_id,
+            execution_id=context.execution_id,
+            user_id=plan.runner.user_id,
             process=child,
             capture=capture,
-            port=port,
+            port=plan.port,
             token=context.interface_token,
-            timeout=meta["execution_timeout"],
+            timeout=plan.meta["execution_timeout"],
             session_id=session_id,
-            script_id=script.id,
-            script_name=record.script_name or script.filename,
-            project_name=project.project_name,
-            expects_interface=bool(meta["interface"]),
+            script_id=plan.script.id,
+            script_name=record.script_name or plan.script.filename,
+            project_name=plan.project.project_name,
+            expects_interface=bool(plan.meta["interface"]),
         )
         with self._lock:
-            self._runs[execution_id] = run
+            self._runs[run.execution_id] = run
         record.pid = child.pid
         record.process_create_time = processes.create_time(child.pid)
         record.session_id = session_id
-        session.add(
-            ScriptProcess(
-                script_id=script.id,
-                user_id=runner.user_id,
-                project_id=project.id,
-                process_id=child.pid,
-                flask_port=port,
-                tab_session_id=session_id,
-                execution_uuid=execution_id,
-                status="starting",
-                started_at=utcnow(),
-                last_ping=utcnow(),
-            )
-        )
-        session.commit()
-        self._ports.activate(port, child.pid)
+        self._db.session.add(process_row(plan, run.execution_id, child.pid, session_id))
+        self._db.session.commit()
+        self._ports.activate(plan.port, child.pid)
         capture.start(child.stdout, child.stderr)
         threading.Thread(
-            target=self._monitor, args=(run,), name=f"run-{execution_id[:8]}", daemon=True
+            target=self._monitor.watch, args=(run,), name=f"run-{run.execution_id[:8]}", daemon=True
         ).start()
-        self._audit.record(
-            runner.actor(remote_addr), "script.execute", f"script:{script.id}",
-            {"execution_id": execution_id, "project": project.project_name},
-        )  # fmt: skip
-        session.commit()
-        self._events.status(execution_id, runner.user_id, "running", None)
-        return record
 
     def _interpreter(self, group: ScriptGroup) -> PythonEnvironment:
         try:
@@ -273,96 +222,6 @@ class ExecutionService:
             raise Conflict(f"The group's Python environment {env.name!r} is not available.")
         return env
 
-    # -- watching and ending --------------------------------------------------------------
-
-    def _monitor(self, run: Run) -> None:
-        pid = run.process.pid
-        delay, last_sample = 0.01, 0.0
-        exit_code, rusage = None, None
-        while exit_code is None:
-            exit_code, rusage = processes.poll_exit(run.process)
-            if exit_code is not None:
-                break
-            now = time.monotonic()
-            # Sampling walks the process table: often at first, then rarely (many runs).
-            every = SAMPLE_EVERY if now - run.started < SAMPLE_FAST_FOR else SAMPLE_SLOWLY
-            if now - last_sample >= every:
-                run.usage.sample(pid)
-                last_sample = now
-            if not run.interface_ready and run.end_reason is None:
-                self._probe_interface(run, now)
-            if run.timeout and now - run.started > run.timeout and run.end_reason is None:
-                run.end_reason = "timeout"
-                run.capture.debug(f"the time limit of {run.timeout} s was reached: stopping")
-                threading.Thread(target=self._terminate, args=(run,), daemon=True).start()
-            time.sleep(delay)
-            delay = min(delay * 2, 0.1)
-        run.exited.set()
-        if rusage is not None:  # exact CPU time; ru_maxrss is not used (it counts pre-exec)
-            run.usage.cpu_seconds = max(run.usage.cpu_seconds, rusage.ru_utime + rusage.ru_stime)
-        if not run.capture.wait(DRAIN_TIMEOUT):
-            run.capture.debug("processes started by the script still held its output: ended")
-            processes.terminate_tree(pid, 0)
-            run.capture.wait(DRAIN_TIMEOUT)
-        self._finish(run, exit_code)
-
-    def _probe_interface(self, run: Run, now: float) -> None:
-        """Mark the interface ready once the port answers; end a declared one that never does."""
-        if processes.port_answers(run.port):
-            run.interface_ready = True
-            run.capture.debug(f"the interface answers on port {run.port}")
-            with self._db.job():
-                update_session(
-                    self._db.session, run.execution_id, status="ready", last_ping=utcnow()
-                )
-                self._db.session.commit()
-            self._events.interface(run.user_id, self.session_info(run, "ready"))
-        elif run.expects_interface and now - run.started > self._settings.interface_start_timeout:
-            run.end_reason = "interface"
-            run.capture.debug(
-                f"the interface did not answer on port {run.port} within "
-                f"{self._settings.interface_start_timeout} s: stopping"
-            )
-            threading.Thread(target=self._terminate, args=(run,), daemon=True).start()
-
-    def session_info(self, run: Run, status: str) -> dict[str, object]:
-        """Describe a run's interface session for listeners."""
-        return {
-            "session_id": run.session_id,
-            "execution_id": run.execution_id,
-            "script_id": run.script_id,
-            "script_name": run.script_name,
-            "project_name": run.project_name,
-            "port": run.port,
-            "status": status,
-        }
-
-    def _finish(self, run: Run, exit_code: int) -> None:
-        duration = time.monotonic() - run.started
-        status = "terminated" if run.end_reason else ("completed" if exit_code == 0 else "failed")
-        try:
-            with self._db.job():
-                # One commit: whoever sees the run ended sees its interface closed too.
-                close_session(self._db.session, run.execution_id)
-                record_end(
-                    self._db.session,
-                    run.execution_id,
-                    run.capture,
-                    status,
-                    exit_code,
-                    duration,
-                    run.usage,
-                )
-                self._ports.release(run.port)
-        except Exception:
-            logger.exception("could not record the end of %s", run.execution_id)
-        with self._lock:
-            self._runs.pop(run.execution_id, None)
-        self._events.status(run.execution_id, run.user_id, status, exit_code)
-        if run.interface_ready:
-            self._events.interface(run.user_id, self.session_info(run, "closed"))
-        run.finished.set()
-
     # -- control --------------------------------------------------------------------------
 
     def stop(self, execution_id: str, actor: Actor, reason: str = "stopped") -> str:
@@ -373,14 +232,11 @@ class ExecutionService:
             raise Conflict("This run is not running.")
         run.end_reason = reason
         run.capture.debug(f"{reason} by {actor.username}")
-        self._terminate(run)
+        self._monitor.terminate(run)
         run.finished.wait(self._settings.stop_grace_period + 2 * DRAIN_TIMEOUT + 5)
         self._audit.record(actor, "script.stop", f"execution:{execution_id}")
         self._db.session.commit()
         return "terminated"
-
-    def _terminate(self, run: Run) -> None:
-        processes.terminate_tree(run.process.pid, self._settings.stop_grace_period, run.exited.wait)
 
     def _check_interface_limits(self, user_id: int) -> None:
         with self._lock:
@@ -394,6 +250,10 @@ class ExecutionService:
             raise Conflict(
                 f"You have {len(mine)} interfaces open, the most allowed; close one first."
             )
+
+    def _forget(self, execution_id: str) -> None:
+        with self._lock:
+            self._runs.pop(execution_id, None)
 
     def live_ports(self) -> set[int]:
         """Return the ports of this manager's live runs."""
@@ -436,12 +296,13 @@ class ExecutionService:
 
     def shutdown(self) -> None:
         """Stop every live run and wait for their records."""
+        self._monitor.stopping.set()
         with self._lock:
             runs = list(self._runs.values())
         for run in runs:
             run.end_reason = "shutdown"
             run.capture.debug("the manager is stopping")
-        stoppers = [threading.Thread(target=self._terminate, args=(run,)) for run in runs]
+        stoppers = [threading.Thread(target=self._monitor.terminate, args=(run,)) for run in runs]
         for stopper in stoppers:
             stopper.start()
         for stopper in stoppers:

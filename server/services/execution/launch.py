@@ -47,8 +47,9 @@ def argv_for(
 ) -> list[str]:
     """Return the command line: interpreter, script, the seven standard arguments, parameters.
 
-    Secret parameters are left off the command line (other local users can read it); the
-    script finds them in ``SCRIPTSMANAGER_PARAMETERS``.
+    Each parameter is one item ``--name=value``, so no value (``--user-level=admin``,
+    ``-h``) can pass for an option. Secret parameters are left off the command line (other
+    local users can read it); the script finds them in ``SCRIPTSMANAGER_PARAMETERS``.
     """
     argv = [
         env.python,
@@ -65,7 +66,7 @@ def argv_for(
     for name, value in values.items():
         if value is None or kinds.get(name) == "secret":
             continue
-        argv += [f"--{name}", argument_text(value)]
+        argv.append(f"--{name}={argument_text(value)}")
     return argv
 
 

@@ -12,20 +12,15 @@ from sqlalchemy.orm import Session
 from server.models import ExecutionLog, ScriptProcess, utcnow
 from server.services.execution import process as processes
 from server.services.execution.capture import OutputCapture
+from server.services.execution.process import Usage
 
 logger = logging.getLogger(__name__)
 
 
-def record_end(
-    session: Session,
-    execution_id: str,
-    capture: OutputCapture,
-    status: str,
-    exit_code: int | None,
-    duration: float,
-    usage: processes.Usage,
-) -> None:
-    """Close the capture and store the run's end: status, figures and kept output."""
+def close_capture(
+    capture: OutputCapture, status: str, exit_code: int | None, duration: float, usage: Usage
+) -> dict[str, str]:
+    """Note the run's end in its log, close the log file and return the kept texts."""
     memory = usage.peak_memory_bytes / 1048576
     capture.debug(
         f"finished: {status}, exit code {exit_code}, {duration:.2f} s, "
@@ -33,6 +28,19 @@ def record_end(
     )
     texts = capture.texts()
     capture.close()
+    return texts
+
+
+def store_end(
+    session: Session,
+    execution_id: str,
+    texts: dict[str, str],
+    status: str,
+    exit_code: int | None,
+    duration: float,
+    usage: Usage,
+) -> None:
+    """Store the run's end in its record: status, figures and kept output (not committed)."""
     record = session.scalar(select(ExecutionLog).where(ExecutionLog.execution_uuid == execution_id))
     record.status = status
     record.exit_code = exit_code
@@ -42,7 +50,6 @@ def record_end(
     record.debug_output = texts["debug"]
     record.peak_memory_bytes = usage.peak_memory_bytes
     record.cpu_seconds = round(usage.cpu_seconds, 3)
-    session.commit()
 
 
 def close_session(session: Session, execution_id: str) -> None:

@@ -1,0 +1,153 @@
+"""Watching a live run: resources, time limit, interface readiness, and recording its end."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+
+from server.database import Database
+from server.models import utcnow
+from server.services.execution import process as processes
+from server.services.execution.events import ExecutionEvents
+from server.services.execution.records import (
+    close_capture,
+    close_session,
+    store_end,
+    update_session,
+)
+from server.services.execution.run import Run
+from server.services.ports import PortManager
+from server.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+DRAIN_TIMEOUT = 2.0  # pipes still open after the child ended: descendants hold them
+SAMPLE_EVERY = 0.25
+SAMPLE_FAST_FOR = 10.0
+SAMPLE_SLOWLY = 2.0
+SETTLE_RETRY_FIRST = 0.5  # seconds; doubled up to SETTLE_RETRY_MAX while writes fail
+SETTLE_RETRY_MAX = 10.0
+
+
+def session_info(run: Run, status: str) -> dict[str, object]:
+    """Describe a run's interface session for listeners."""
+    return {
+        "session_id": run.session_id,
+        "execution_id": run.execution_id,
+        "script_id": run.script_id,
+        "script_name": run.script_name,
+        "project_name": run.project_name,
+        "port": run.port,
+        "status": status,
+    }
+
+
+class RunMonitor:
+    """One monitor thread per run calls :meth:`watch`; ``forget`` drops the run when done."""
+
+    def __init__(
+        self,
+        db: Database,
+        settings: Settings,
+        ports: PortManager,
+        events: ExecutionEvents,
+        forget: Callable[[str], None],
+    ) -> None:
+        self._db = db
+        self._settings = settings
+        self._ports = ports
+        self._events = events
+        self._forget = forget
+        self.stopping = threading.Event()  # set at shutdown: no more retries
+
+    def watch(self, run: Run) -> None:
+        """Watch a run until it ends, then record its end."""
+        pid = run.process.pid
+        delay, last_sample = 0.01, 0.0
+        exit_code, rusage = None, None
+        while exit_code is None:
+            exit_code, rusage = processes.poll_exit(run.process)
+            if exit_code is not None:
+                break
+            now = time.monotonic()
+            # Sampling walks the process table: often at first, then rarely (many runs).
+            every = SAMPLE_EVERY if now - run.started < SAMPLE_FAST_FOR else SAMPLE_SLOWLY
+            if now - last_sample >= every:
+                run.usage.sample(pid)
+                last_sample = now
+            if not run.interface_ready and run.end_reason is None:
+                self._probe_interface(run, now)
+            if run.timeout and now - run.started > run.timeout and run.end_reason is None:
+                run.end_reason = "timeout"
+                run.capture.debug(f"the time limit of {run.timeout} s was reached: stopping")
+                threading.Thread(target=self.terminate, args=(run,), daemon=True).start()
+            time.sleep(delay)
+            delay = min(delay * 2, 0.1)
+        run.exited.set()
+        if rusage is not None:  # exact CPU time; ru_maxrss is not used (it counts pre-exec)
+            run.usage.cpu_seconds = max(run.usage.cpu_seconds, rusage.ru_utime + rusage.ru_stime)
+        if not run.capture.wait(DRAIN_TIMEOUT):
+            run.capture.debug("processes started by the script still held its output: ended")
+            processes.terminate_tree(pid, 0)
+            run.capture.wait(DRAIN_TIMEOUT)
+        self._finish(run, exit_code)
+
+    def _probe_interface(self, run: Run, now: float) -> None:
+        """Mark the interface ready once the port answers; end a declared one that never does."""
+        if processes.port_answers(run.port):
+            run.interface_ready = True
+            run.capture.debug(f"the interface answers on port {run.port}")
+            with self._db.job():
+                update_session(
+                    self._db.session, run.execution_id, status="ready", last_ping=utcnow()
+                )
+                self._db.session.commit()
+            self._events.interface(run.user_id, session_info(run, "ready"))
+        elif run.expects_interface and now - run.started > self._settings.interface_start_timeout:
+            run.end_reason = "interface"
+            run.capture.debug(
+                f"the interface did not answer on port {run.port} within "
+                f"{self._settings.interface_start_timeout} s: stopping"
+            )
+            threading.Thread(target=self.terminate, args=(run,), daemon=True).start()
+
+    def _finish(self, run: Run, exit_code: int) -> None:
+        duration = time.monotonic() - run.started
+        status = "terminated" if run.end_reason else ("completed" if exit_code == 0 else "failed")
+        texts = close_capture(run.capture, status, exit_code, duration, run.usage)
+        self._settle(run, texts, status, exit_code, duration)
+        self._forget(run.execution_id)
+        self._events.status(run.execution_id, run.user_id, status, exit_code)
+        if run.interface_ready:
+            self._events.interface(run.user_id, session_info(run, "closed"))
+        run.finished.set()
+
+    def _settle(
+        self, run: Run, texts: dict[str, str], status: str, exit_code: int, duration: float
+    ) -> None:
+        """Store a run's end; while the database refuses writes (disk full, locked), retry."""
+        delay = SETTLE_RETRY_FIRST
+        while True:
+            try:
+                with self._db.job():
+                    # One commit: whoever sees the run ended sees its interface closed too.
+                    close_session(self._db.session, run.execution_id)
+                    store_end(self._db.session, run.execution_id, texts, status, exit_code,
+                              duration, run.usage)  # fmt: skip
+                    self._ports.release(run.port)
+                return
+            except Exception as exc:
+                if self.stopping.is_set():
+                    logger.error("end of %s not recorded (%s); settled at restart",
+                                 run.execution_id, exc)  # fmt: skip
+                    return
+                logger.warning("could not record the end of %s (%s); retrying in %.1f s",
+                               run.execution_id, exc, delay)  # fmt: skip
+                self.stopping.wait(delay)
+                delay = min(delay * 2, SETTLE_RETRY_MAX)
+
+    def terminate(self, run: Run) -> None:
+        """End a run's whole process tree: SIGTERM, then SIGKILL after the grace period."""
+        processes.terminate_tree(run.process.pid, self._settings.stop_grace_period, run.exited.wait)
