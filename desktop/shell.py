@@ -26,7 +26,9 @@ from desktop.instance import SingleInstance  # noqa: E402
 from desktop.links import LinkRouter  # noqa: E402
 from desktop.manager import EmbeddedManager, ManagerStartError, wait_until_healthy  # noqa: E402
 from desktop.sessions import Interfaces, LocalInterfaces, RemoteInterfaces  # noqa: E402
+from server.app import first_run_token  # noqa: E402
 from server.resources import resource_path  # noqa: E402
+from server.services.first_run import setup_link  # noqa: E402
 from server.settings import APP_NAME, SettingsError, load_settings  # noqa: E402
 
 MAIN_SIZE = (1280, 860)
@@ -37,8 +39,9 @@ CONNECT_TIMEOUT = 10.0
 class DesktopShell:
     """Run the GUI: the main window on ``url``; closing it closes every other window."""
 
-    def __init__(self, url: str, title: str) -> None:
+    def __init__(self, url: str, title: str, start_url: str | None = None) -> None:
         self.url = url
+        self.start_url = start_url or url
         self.title = title
         self.main: webview.Window | None = None
         self._signal_sockets: tuple[socket.socket, socket.socket] | None = None
@@ -48,7 +51,7 @@ class DesktopShell:
         LinkRouter.install(self.url, interfaces.follow_link)
         self.main = webview.create_window(
             self.title,
-            self.url,
+            self.start_url,
             width=MAIN_SIZE[0],
             height=MAIN_SIZE[1],
             min_size=MAIN_MIN_SIZE,
@@ -106,7 +109,9 @@ def run_local() -> int:
     try:
         url = manager.start()
         print(f"ScriptsManager desktop on {url}", flush=True)
-        shell = DesktopShell(url, f"{settings.brand_name} ScriptsManager")
+        token = first_run_token(manager.app)  # the window holds it; no one else sees it
+        start = setup_link(url, token) if token else url
+        shell = DesktopShell(url, f"{settings.brand_name} ScriptsManager", start)
         interfaces = LocalInterfaces(manager.services)
         manager.services.events.subscribe(interfaces)
         instance.answer_focus_requests(shell.focus)

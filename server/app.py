@@ -10,11 +10,13 @@ from flask import Flask, g, request
 from flask_socketio import SocketIO
 
 from server import __version__
+from server.api.json_input import StrictJSONProvider
 from server.extensions import csrf, login_manager
 from server.realtime.bridge import NAMESPACE, LogBridge
 from server.realtime.namespace import LogNamespace
 from server.security.access import enforce_access
 from server.security.headers import add_security_headers
+from server.security.hosts import HostCheck, trusted_names
 from server.services.registry import EXTENSION_KEY, Services, build_services
 from server.settings import Settings, ensure_secret_key, load_settings
 from server.system_logs import ACCESS_LOGGER, configure_logging
@@ -28,12 +30,14 @@ def create_app(settings: Settings | None = None) -> Flask:
     """Build a manager app; nothing is created or started at import time."""
     settings = ensure_secret_key(settings or load_settings())
     app = Flask(__name__, static_folder=None, template_folder="web/templates")
+    app.json = StrictJSONProvider(app)
     init_config(app, settings)
     services = init_services(app, settings)
     init_extensions(app, services)
     init_request_hooks(app, services)
     init_realtime(app, services)
     init_routes(app)
+    init_host_check(app, settings)
     logger.info("ScriptsManager %s ready (home %s)", __version__, settings.home)
     return app
 
@@ -41,6 +45,13 @@ def create_app(settings: Settings | None = None) -> Flask:
 def app_services(app: Flask) -> Services:
     """Return the services of an app made by ``create_app`` (for embedding shells)."""
     return app.extensions[EXTENSION_KEY]
+
+
+def first_run_token(app: Flask) -> str | None:
+    """Return the one-time setup token while no admin exists (for the console or window)."""
+    services = app_services(app)
+    with services.db.job():
+        return services.first_run.pending_token()
 
 
 def shutdown_app(app: Flask | None) -> None:
@@ -76,6 +87,8 @@ def init_services(app: Flask, settings: Settings) -> Services:
     configure_logging(services.layout.system_logs, settings.log_level)
     services.db.migrate()
     services.start()
+    with services.db.job():
+        services.first_run.pending_token()  # written at first start, while no admin exists
     app.extensions[EXTENSION_KEY] = services
     return services
 
@@ -123,6 +136,13 @@ def init_request_hooks(app: Flask, services: Services) -> None:
             elapsed,
         )
         return response
+
+
+def init_host_check(app: Flask, settings: Settings) -> None:
+    """Refuse untrusted Host headers in front of everything, Socket.IO and the proxy included."""
+    trusted = trusted_names(settings.trusted_hosts)
+    app.config["TRUSTED_HOSTS"] = trusted
+    app.wsgi_app = HostCheck(app.wsgi_app, trusted)  # type: ignore[method-assign]
 
 
 def init_routes(app: Flask) -> None:

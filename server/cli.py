@@ -74,9 +74,17 @@ def _prepared_services(settings: Settings) -> Services:
 
 def _init_db(settings: Settings) -> int:
     services = _prepared_services(settings)
-    services.shutdown()
+    try:
+        token = services.first_run.pending_token()
+    finally:
+        services.shutdown()
     print(f"Database ready: {settings.database_url}")
     print(f"Data folder: {settings.base_data_path}")
+    if token:
+        print(
+            "No admin yet: run 'scriptsmanager create-admin', or open "
+            f"/setup?token={token} on the started server (token in {services.first_run.path})."
+        )
     return 0
 
 
@@ -86,6 +94,7 @@ def _create_admin(settings: Settings, args: argparse.Namespace) -> int:
     services = _prepared_services(settings)
     try:
         user = services.users.create(args.username, email, password, "admin", Actor.system())
+        services.first_run.pending_token()  # an admin exists: the setup token is void
     finally:
         services.shutdown()
     print(f"Admin {user.username!r} created.")

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import logging
 import sys
+from dataclasses import replace
 from typing import Any
 
 from flask import Flask
 
-from server.app import create_app, shutdown_app
+from server.app import create_app, first_run_token, shutdown_app
+from server.security.hosts import WILDCARDS, trusted_names
+from server.services.first_run import setup_link
 from server.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -19,21 +22,29 @@ GRACEFUL_TIMEOUT = 10
 
 def serve(settings: Settings, host: str, port: int) -> int:
     """Serve until SIGINT/SIGTERM, then stop every child; return the exit status."""
+    settings = replace(
+        settings, trusted_hosts=",".join(trusted_names(settings.trusted_hosts, host))
+    )
     if sys.platform == "win32":
         return _serve_threaded_werkzeug(settings, host, port)
     return _ManagerServer(settings, host, port).run() or 0
 
 
-def announce(host: str, port: int) -> None:
-    """Print the URL once the manager listens (read by scripts and service managers)."""
+def announce(host: str, port: int, app: Flask | None) -> None:
+    """Print the URL once the manager listens (read by scripts and service managers), and
+    the first-run link while no admin exists."""
     shown = f"[{host}]" if ":" in host else host
+    url = f"http://{'127.0.0.1' if host in WILDCARDS else shown}:{port}/"
     print(f"ScriptsManager listening on http://{shown}:{port}/", flush=True)
+    token = first_run_token(app) if app is not None else None
+    if token:
+        print(f"No admin yet: create the first one at {setup_link(url, token)}", flush=True)
 
 
 def _serve_threaded_werkzeug(settings: Settings, host: str, port: int) -> int:
     # gunicorn does not run on Windows; Werkzeug's threaded server serves WebSockets there.
     app = create_app(settings)
-    announce(host, port)
+    announce(host, port, app)
     try:
         app.extensions["socketio"].run(
             app, host=host, port=port, allow_unsafe_werkzeug=True, log_output=False
@@ -70,7 +81,7 @@ class _ManagerServer(BaseApplication):  # type: ignore[misc,valid-type]
             "errorlog": "-",
             "loglevel": "warning",
             "proc_name": "scriptsmanager",
-            "post_worker_init": lambda worker: announce(host, port),
+            "post_worker_init": lambda worker: announce(host, port, getattr(worker, "wsgi", None)),
             "worker_exit": lambda server, worker: shutdown_app(getattr(worker, "wsgi", None)),
         }
         for key, value in options.items():

@@ -10,9 +10,13 @@
     errorBox.classList.add("d-none");
     const credentials = { username: form.username.value.trim(), password: form.password.value };
     try {
-      await SM.api.post("/api/auth/setup", { ...credentials, email: form.email.value.trim() });
+      await SM.api.post("/api/auth/setup", {
+        ...credentials,
+        email: form.email.value.trim(),
+        setup_token: form.dataset.token,
+      });
       await SM.api.post("/api/auth/login", credentials);
-      window.location.assign("/");
+      window.location.replace("/"); // the spent setup link leaves the history too
     } catch (error) {
       errorBox.textContent = error.message;
       errorBox.classList.remove("d-none");

@@ -24,10 +24,13 @@ from server.api import (
     tags,
     user,
 )
+from server.api.converters import BoundedIntConverter
 
 
 def register_api(app: Flask) -> None:
     """Register every API blueprint and the JSON error handlers."""
+    # Before any rule is added, so every <int:...> (pages too) gets bounded ids.
+    app.url_map.converters["int"] = BoundedIntConverter
     modules = (auth, admin_users, user, i18n, health, openapi, catalog, metadata, docs, tags)
     modules += (environments, runs, logs, admin_logs, projects, data, interfaces)
     for module in modules:

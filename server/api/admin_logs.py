@@ -7,9 +7,10 @@ from collections import deque
 
 from flask import Blueprint, jsonify, request
 
-from server.api.common import actor, page_args, paginated
-from server.api.logs import attachment, export_csv, listing
+from server.api.common import PAGE, PER_PAGE, actor, page_args, paginated
+from server.api.logs import LIST_ARGS, attachment, export_csv, listing
 from server.api.presenters import execution_json
+from server.api.query import ChoiceArg, IntArg, QueryArg, reads
 from server.security.access import require_level
 from server.services.errors import InvalidInput
 from server.services.logs import LogFilters
@@ -18,10 +19,14 @@ from server.services.registry import services
 bp = Blueprint("admin_logs_api", __name__, url_prefix="/api/admin/logs")
 SYSTEM_LOGS = ("application", "error", "access")
 MAX_EXPORT = 10_000
+LOG_NAME = ChoiceArg("name", "Which log.", choices=SYSTEM_LOGS, default="application")
+LINES = IntArg("lines", "How many of the last lines.", maximum=5000, default=200)
+ACTION = QueryArg("action", "Only actions starting with this text.")
 
 
 @bp.get("/execution")
 @require_level("admin")
+@reads(*LIST_ARGS)
 def all_runs():
     """List every user's runs, with the same filters as /api/logs/execution."""
     return listing(None)
@@ -29,6 +34,7 @@ def all_runs():
 
 @bp.get("/user/<int:user_id>")
 @require_level("admin")
+@reads(*LIST_ARGS)
 def user_runs(user_id: int):
     """List one user's runs."""
     services().users.get(user_id)
@@ -45,15 +51,10 @@ def delete_user_runs(user_id: int):
 
 @bp.get("/system")
 @require_level("admin")
+@reads(LOG_NAME, LINES)
 def system_log():
     """Return the last lines of a system log: ``?name=application|error|access&lines=``."""
-    name = request.args.get("name", "application")
-    if name not in SYSTEM_LOGS:
-        raise InvalidInput(f"name must be one of {', '.join(SYSTEM_LOGS)}.", field="name")
-    try:
-        count = min(max(int(request.args.get("lines", 200)), 1), 5000)
-    except ValueError as exc:
-        raise InvalidInput("lines must be a whole number.", field="lines") from exc
+    name, count = LOG_NAME.read(), LINES.read()
     path = services().layout.system_logs / f"{name}.log"
     lines: deque[str] = deque(maxlen=count)
     if path.is_file():
@@ -64,10 +65,11 @@ def system_log():
 
 @bp.get("/audit")
 @require_level("admin")
+@reads(PAGE, PER_PAGE, ACTION)
 def audit_events():
     """List audit events, newest first (``?action=`` filters by action prefix)."""
     page, per_page = page_args()
-    rows, total = services().audit.events(page, per_page, request.args.get("action"))
+    rows, total = services().audit.events(page, per_page, ACTION.read())
     items = [
         {
             "time": row.occurred_at.isoformat() + "Z",

@@ -3,9 +3,23 @@
 from __future__ import annotations
 
 from flask import Blueprint, jsonify
-from pydantic import Field
 
-from server.api.common import Body, accepts, actor, page_args, paginated
+from server.api.common import (
+    PAGE,
+    PER_PAGE,
+    Body,
+    Email,
+    Language,
+    Level,
+    NewPassword,
+    Theme,
+    Username,
+    accepts,
+    actor,
+    page_args,
+    paginated,
+)
+from server.api.query import reads
 from server.models import User, UserProject
 from server.security.access import require_level
 from server.services.registry import services
@@ -17,21 +31,21 @@ bp = Blueprint("admin_users_api", __name__, url_prefix="/api/admin/users")
 class NewUser(Body):
     """A user to create."""
 
-    username: str = Field(max_length=50)
-    email: str = Field(max_length=100)
-    password: str = Field(max_length=256)
-    user_level: str
+    username: Username
+    email: Email
+    password: NewPassword
+    user_level: Level
 
 
 class UserUpdate(Body):
     """Fields to change; absent fields stay as they are."""
 
-    email: str | None = Field(default=None, max_length=100)
-    user_level: str | None = None
+    email: Email | None = None
+    user_level: Level | None = None
     is_active: bool | None = None
-    password: str | None = Field(default=None, max_length=256)
-    preferred_language: str | None = None
-    preferred_theme: str | None = None
+    password: NewPassword | None = None
+    preferred_language: Language | None = None
+    preferred_theme: Theme | None = None
 
 
 def user_json(user: User) -> dict[str, object]:
@@ -64,6 +78,7 @@ def project_json(project: UserProject) -> dict[str, object]:
 
 @bp.get("")
 @require_level("admin")
+@reads(PAGE, PER_PAGE)
 def list_users():
     """List users, paginated."""
     page, per_page = page_args()

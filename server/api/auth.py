@@ -7,9 +7,8 @@ from flask_login import current_user, login_user, logout_user
 from flask_wtf.csrf import generate_csrf
 from pydantic import Field
 
-from server.api.common import Body, accepts, actor
+from server.api.common import Body, NewPassword, accepts, actor
 from server.security.access import public, require_level
-from server.services.errors import Conflict
 from server.services.registry import services
 
 bp = Blueprint("auth_api", __name__, url_prefix="/api/auth")
@@ -26,7 +25,7 @@ class PasswordChange(Body):
     """One's current and new password."""
 
     current_password: str = Field(max_length=256)
-    new_password: str = Field(max_length=256)
+    new_password: NewPassword
 
 
 class FirstAdmin(Body):
@@ -35,6 +34,9 @@ class FirstAdmin(Body):
     username: str
     email: str
     password: str
+    setup_token: str = Field(
+        default="", max_length=100, description="The token of the link the server printed."
+    )
 
 
 @bp.get("/csrf")
@@ -97,9 +99,9 @@ def change_password(body: PasswordChange):
 @public
 @accepts(FirstAdmin)
 def create_first_admin(body: FirstAdmin):
-    """Create the first admin while no admin exists (409 afterwards)."""
-    users = services().users
-    if users.has_admin():
-        raise Conflict("An admin already exists; log in instead.")
-    user = users.create(body.username, body.email, body.password, "admin", actor())
+    """Create the first admin with the server's one-time setup token (403 without it, 409
+    once an admin exists)."""
+    user = services().first_run.create_admin(
+        body.setup_token, body.username, body.email, body.password, actor()
+    )
     return jsonify({"user": {"id": user.id, "username": user.username}}), 201

@@ -1,19 +1,63 @@
-"""Helpers shared by API modules: body parsing, pagination and the acting user."""
+"""Helpers shared by API modules: body types, body parsing, pagination and the acting user."""
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import Any
+from typing import Annotated, Any, Literal
 
-from flask import request
+from flask import current_app, request
 from flask_login import current_user
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from server.api.converters import MAX_ID, MIN_ID
+from server.api.query import IntArg
 from server.services.audit import Actor
 from server.services.errors import InvalidInput
+from server.services.passwords import MAX_LENGTH as PASSWORD_MAX
+from server.services.passwords import MIN_LENGTH as PASSWORD_MIN
+from server.services.safe_paths import RESERVED
+from server.services.users import EMAIL_PATTERN, USERNAME_PATTERN
 
 MAX_PER_PAGE = 200
+PAGE = IntArg("page", "Page number, from 1.", maximum=MAX_ID // MAX_PER_PAGE, default=1)
+PER_PAGE = IntArg("per_page", "Items per page.", maximum=MAX_PER_PAGE, default=50)
+
+# A database id: what SQLite's INTEGER holds, so no id can overflow a query.
+Id = Annotated[int, Field(ge=MIN_ID, le=MAX_ID)]
+
+# Words the services accept, validated here (pydantic names the choices in its message).
+Level = Literal["viewer", "operator", "developer", "admin"]
+Language = Literal["en", "es", "it", "fr"]
+Theme = Literal["light", "dark"]
+
+
+def documented(pattern: str, **limits: Any) -> Any:
+    """Return a Field whose schema shows the pattern the service checks (with its own message)."""
+    return Field(json_schema_extra={"pattern": pattern}, **limits)
+
+
+def _any_case(word: str) -> str:
+    return "".join(f"[{c.lower()}{c.upper()}]" if c.isalpha() else c for c in word)
+
+
+# The rules of safe_component(): no reserved first part, no trailing dot, 100 characters.
+RESERVED_WORDS = "|".join(_any_case(word) for word in sorted(RESERVED))
+SAFE_PART = (
+    rf"(?!(?:{RESERVED_WORDS})(?:\.|/|$))[A-Za-z0-9](?:[A-Za-z0-9._-]{{0,98}}[A-Za-z0-9_-])?"
+)
+SAFE_NAME = f"^{SAFE_PART}$"
+ProjectName = Annotated[str, documented(SAFE_NAME, max_length=100)]
+Username = Annotated[str, documented(USERNAME_PATTERN.pattern, max_length=50)]
+Email = Annotated[str, documented(EMAIL_PATTERN.pattern, max_length=100)]
+NewPassword = Annotated[
+    str,
+    Field(
+        max_length=PASSWORD_MAX,
+        json_schema_extra={"minLength": PASSWORD_MIN},
+        description="Different from the user name.",
+    ),
+]
 
 
 class Body(BaseModel):
@@ -25,6 +69,11 @@ class Body(BaseModel):
 def parse_body[M: BaseModel](model: type[M]) -> M:
     """Validate the JSON body against a model; raise InvalidInput naming the field."""
     data = request.get_json(silent=True)
+    if data is None and request.is_json and request.get_data():
+        try:
+            current_app.json.loads(request.get_data())
+        except ValueError as exc:  # say why (NaN, too deep, a syntax error)
+            raise InvalidInput(f"The request body is not valid JSON: {exc}") from exc
     if not isinstance(data, dict):
         raise InvalidInput("The request body must be a JSON object.")
     try:
@@ -50,15 +99,8 @@ def accepts(model: type[BaseModel]) -> Callable:
 
 
 def page_args() -> tuple[int, int]:
-    """Return (page, per_page) from the query string; raise InvalidInput when malformed."""
-    try:
-        page = int(request.args.get("page", 1))
-        per_page = int(request.args.get("per_page", 50))
-    except ValueError as exc:
-        raise InvalidInput("page and per_page must be whole numbers.") from exc
-    if page < 1 or not 1 <= per_page <= MAX_PER_PAGE:
-        raise InvalidInput(f"page must be ≥ 1 and per_page between 1 and {MAX_PER_PAGE}.")
-    return page, per_page
+    """Return (page, per_page) from the query string; raise InvalidInput when out of bounds."""
+    return PAGE.read(), PER_PAGE.read()
 
 
 def actor() -> Actor:

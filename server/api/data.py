@@ -4,20 +4,24 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Blueprint, jsonify, request, send_file
+from flask import Blueprint, jsonify, request
 from flask_login import current_user
 
 from server.api.common import actor
 from server.security.access import require_level
 from server.security.levels import allows
+from server.security.user_files import send_user_file
 from server.services.errors import InvalidInput, NotFound
 from server.services.registry import services
 
 bp = Blueprint("data_api", __name__, url_prefix="/api/data/<int:group_id>/<int:project_id>")
 
 
-def project_folder(group_id: int, project_id: int) -> tuple[Path, str, str]:
-    """Return the folder, owner name and project name of a project the caller may use."""
+def project_folder(
+    group_id: int, project_id: int, reading: str | None = None
+) -> tuple[Path, str, str]:
+    """Return the folder, owner name and project name of a project the caller may use; a
+    ``reading`` of another user's project (an admin) is audited."""
     svc = services()
     is_admin = allows(current_user.user_level, "admin")
     project = svc.projects.get(current_user.id, project_id, is_admin)
@@ -25,6 +29,9 @@ def project_folder(group_id: int, project_id: int) -> tuple[Path, str, str]:
         raise NotFound(f"Project {project_id} is not in group {group_id}.")
     group = svc.catalog.group_for(group_id, current_user.user_level)
     owner = svc.users.get(project.user_id).username
+    if reading is not None:
+        target = f"{group.folder}/{owner}/{project.project_name}/{reading}".rstrip("/")
+        svc.audit.record_foreign_read(actor(), project.user_id, "admin.read_data", target)
     return svc.projects.folder(group, owner, project), owner, project.project_name
 
 
@@ -32,16 +39,17 @@ def project_folder(group_id: int, project_id: int) -> tuple[Path, str, str]:
 @require_level("viewer")
 def list_files(group_id: int, project_id: int):
     """List the files of the project folder."""
-    folder, _owner, _name = project_folder(group_id, project_id)
+    folder, _owner, _name = project_folder(group_id, project_id, reading="")
     return jsonify({"items": services().data_files.list(folder)})
 
 
 @bp.get("/<path:filename>")
 @require_level("viewer")
 def read_file(group_id: int, project_id: int, filename: str):
-    """Return one file of the project folder."""
-    folder, _owner, _name = project_folder(group_id, project_id)
-    return send_file(services().data_files.read(folder, filename), max_age=0)
+    """Return one file of the project folder (a download unless plain text, JSON or an
+    image; never active content)."""
+    folder, _owner, _name = project_folder(group_id, project_id, reading=filename)
+    return send_user_file(services().data_files.read(folder, filename))
 
 
 @bp.post("/<path:filename>")

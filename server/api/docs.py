@@ -8,7 +8,7 @@ from flask import Blueprint, jsonify
 from flask_login import current_user
 from pydantic import Field
 
-from server.api.common import Body, accepts, actor
+from server.api.common import Body, Language, accepts, actor
 from server.api.presenters import request_language
 from server.security.access import require_level
 from server.services.catalog.markdown_render import render_markdown
@@ -22,7 +22,7 @@ class Document(Body):
     """A Markdown document in one language."""
 
     markdown: str = Field(max_length=MAX_MARKDOWN)
-    language: str | None = None
+    language: Language | None = None
 
 
 class Preview(Body):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify
 from flask_login import current_user
+from pydantic import Field
 
 from server.api.common import Body, accepts, actor
 from server.api.presenters import group_json
@@ -18,7 +19,7 @@ bp = Blueprint("environments_api", __name__, url_prefix="/api")
 class Assignment(Body):
     """A conda environment name, an absolute venv path, or null for the manager's Python."""
 
-    environment: str | None
+    environment: str | None = Field(max_length=255)
 
 
 def _listing() -> dict[str, object]:

@@ -6,9 +6,12 @@ import logging
 
 from flask import Flask, jsonify, redirect, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException
 
-from server.services.errors import NotAuthenticated, ServiceError, Throttled
+from server.services.errors import NotAuthenticated, ServiceError, StorageFull
+from server.services.registry import services
+from server.services.storage import storage_error
 
 logger = logging.getLogger(__name__)
 
@@ -37,9 +40,21 @@ def register(app: Flask) -> None:
         if isinstance(exc, NotAuthenticated) and not wants_json():
             return redirect(url_for("web.login", next=request.full_path.rstrip("?")))
         response, status = error_response(exc.status, exc.code, exc.message, exc.field)
-        if isinstance(exc, Throttled):
-            response.headers["Retry-After"] = str(exc.retry_after)
+        retry_after = getattr(exc, "retry_after", None)
+        if retry_after is not None:
+            response.headers["Retry-After"] = str(retry_after)
         return response, status
+
+    @app.errorhandler(OSError)
+    @app.errorhandler(DBAPIError)
+    def storage_failure(exc: Exception):
+        mapped = storage_error(exc)
+        if mapped is None:
+            return unexpected_error(exc)
+        logger.warning("%s %s refused: %s", request.method, request.path, exc)
+        if isinstance(mapped, StorageFull):
+            services().storage.note_full()
+        return service_error(mapped)
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError):

@@ -13,6 +13,6 @@ bp = Blueprint("health_api", __name__)
 @bp.get("/health")
 @public
 def health():
-    """Report status (200 healthy, 503 otherwise), database, running scripts, ports."""
+    """Report status (200 healthy or degraded with reasons, 503 unhealthy), disk, runs, ports."""
     report = services().health.report()
-    return jsonify(report), 200 if report["status"] == "healthy" else 503
+    return jsonify(report), 503 if report["status"] == "unhealthy" else 200

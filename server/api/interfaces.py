@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, jsonify
 from flask_login import current_user
 from pydantic import Field
 
 from server.api.common import Body, accepts, actor
+from server.api.query import FlagArg, reads
 from server.models import ScriptProcess
 from server.security.access import require_level
 from server.security.levels import allows
@@ -14,6 +15,7 @@ from server.services.errors import NotFound
 from server.services.registry import services
 
 bp = Blueprint("interfaces_api", __name__, url_prefix="/api")
+MINE = FlagArg("mine", "1: only the caller's own (admins see everyone's otherwise).")
 
 
 class SessionRef(Body):
@@ -101,9 +103,10 @@ def beacon(session_id: str):
 
 @bp.get("/active-interfaces")
 @require_level("viewer")
+@reads(MINE)
 def active_interfaces():
     """List open interfaces: the caller's own, everyone's for admins."""
-    user = None if is_admin() and request.args.get("mine") != "1" else current_user.id
+    user = None if is_admin() and not MINE.read() else current_user.id
     interfaces = services().interfaces
     sessions = interfaces.list(user)
     names = interfaces.script_names(sessions)

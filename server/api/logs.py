@@ -5,18 +5,18 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import date
 
 from flask import Blueprint, Response, jsonify, request, send_file
 from flask_login import current_user
 
-from server.api.common import actor, page_args, paginated
+from server.api.common import PAGE, PER_PAGE, actor, page_args, paginated
 from server.api.presenters import execution_json
+from server.api.query import ChoiceArg, DateArg, IntArg, QueryArg, reads
 from server.models import ExecutionLog
 from server.security.access import require_level
 from server.security.levels import allows
 from server.services.errors import InvalidInput
-from server.services.logs import LogFilters
+from server.services.logs import SORTS, STATUSES, LogFilters
 from server.services.registry import services
 
 bp = Blueprint("logs_api", __name__, url_prefix="/api/logs")
@@ -32,47 +32,40 @@ def is_admin() -> bool:
     return allows(current_user.user_level, "admin")
 
 
-def _int_arg(name: str) -> int | None:
-    value = request.args.get(name)
-    if value in (None, ""):
-        return None
-    try:
-        return int(value)
-    except ValueError as exc:
-        raise InvalidInput(f"{name} must be a whole number.", field=name) from exc
-
-
-def _date_arg(name: str) -> date | None:
-    value = request.args.get(name)
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError as exc:
-        raise InvalidInput(f"{name} must be a date (YYYY-MM-DD).", field=name) from exc
+# The filters of a run list, keyed by their LogFilters field.
+FILTERS: dict[str, QueryArg] = {
+    "script_id": IntArg("script_id", "Runs of this script."),
+    "project_id": IntArg("project_id", "Runs in this project."),
+    "status": ChoiceArg("status", "Runs in this state.", choices=STATUSES),
+    "date_from": DateArg("date_from", "Runs started on or after this day."),
+    "date_to": DateArg("date_to", "Runs started on or before this day."),
+    "min_duration": IntArg("min_duration", "At least this many seconds.", minimum=0),
+    "max_duration": IntArg("max_duration", "At most this many seconds.", minimum=0),
+    "text": QueryArg("q", "Words in the output or parameters."),
+}
+SORT = ChoiceArg("sort", "Sort key.", choices=tuple(SORTS), default="start_time")
+ORDER = ChoiceArg("order", "Sort order.", choices=("asc", "desc"), default="desc")
+LIST_ARGS = (PAGE, PER_PAGE, SORT, ORDER, *FILTERS.values())
+SEARCH_ARGS = (
+    QueryArg("q", "Words to search for.", required=True),
+    *(arg for arg in LIST_ARGS if arg is not FILTERS["text"]),
+)
+OFFSET = IntArg("offset", "First byte (the end of the log when absent).", minimum=0)
+LENGTH = IntArg("length", "Bytes to return.", maximum=MAX_RANGE, default=256 * 1024)
+FORMAT = ChoiceArg("format", "File format.", choices=("txt", "json", "csv"), default="txt")
 
 
 def filters_from_request(**fixed: object) -> LogFilters:
-    """Read list filters from the query string."""
-    values = {
-        "script_id": _int_arg("script_id"),
-        "project_id": _int_arg("project_id"),
-        "status": request.args.get("status") or None,
-        "date_from": _date_arg("date_from"),
-        "date_to": _date_arg("date_to"),
-        "min_duration": _int_arg("min_duration"),
-        "max_duration": _int_arg("max_duration"),
-        "text": request.args.get("q") or None,
-    }
-    values.update(fixed)
-    return LogFilters(**values)
+    """Read list filters from the query string; raise InvalidInput naming a bad one."""
+    values = {field: arg.read() for field, arg in FILTERS.items() if field not in fixed}
+    return LogFilters(**values, **fixed)
 
 
 def listing(user_id: int | None, **fixed: object):
     """Answer a paginated, filtered, sorted list of runs."""
     page, per_page = page_args()
-    sort = request.args.get("sort", "start_time")
-    descending = request.args.get("order", "desc") != "asc"
+    sort = SORT.read()
+    descending = ORDER.read() == "desc"
     rows, total = services().logs.list(
         user_id, filters_from_request(**fixed), sort, descending, page, per_page
     )
@@ -81,11 +74,12 @@ def listing(user_id: int | None, **fixed: object):
 
 def owned(execution_id: str) -> ExecutionLog:
     """Return a run the caller may read."""
-    return services().logs.get(execution_id, current_user.id, is_admin())
+    return services().logs.read(execution_id, actor(), is_admin())
 
 
 @bp.get("/execution")
 @require_level("viewer")
+@reads(*LIST_ARGS)
 def list_runs():
     """List the user's runs: filters script_id, project_id, status, date_from, date_to,
     min_duration, max_duration, q; sort start_time|duration|status|script|project."""
@@ -94,6 +88,7 @@ def list_runs():
 
 @bp.get("/search")
 @require_level("viewer")
+@reads(*SEARCH_ARGS)
 def search():
     """Search the user's runs by words in their output and parameters (``?q=``)."""
     if not request.args.get("q"):
@@ -103,6 +98,7 @@ def search():
 
 @bp.get("/script/<int:script_id>")
 @require_level("viewer")
+@reads(*(arg for arg in LIST_ARGS if arg is not FILTERS["script_id"]))
 def script_runs(script_id: int):
     """List the user's runs of one script."""
     return listing(current_user.id, script_id=script_id)
@@ -110,6 +106,7 @@ def script_runs(script_id: int):
 
 @bp.get("/project/<int:project_id>")
 @require_level("viewer")
+@reads(*(arg for arg in LIST_ARGS if arg is not FILTERS["project_id"]))
 def project_runs(project_id: int):
     """List the user's runs in one project."""
     services().projects.get(current_user.id, project_id, is_admin())
@@ -126,21 +123,20 @@ def run_detail(execution_id: str):
 
 @bp.get("/execution/<execution_id>/content")
 @require_level("viewer")
+@reads(OFFSET, LENGTH)
 def run_content(execution_id: str):
     """Return part of the full log file: ``?offset=&length=`` (the end when no offset)."""
-    length = _int_arg("length")
-    length = 256 * 1024 if length is None else length
-    if not 1 <= length <= MAX_RANGE:
-        raise InvalidInput(f"length must be between 1 and {MAX_RANGE}.", field="length")
-    return jsonify(services().logs.log_range(owned(execution_id), _int_arg("offset"), length))
+    offset, length = OFFSET.read(), LENGTH.read()
+    return jsonify(services().logs.log_range(owned(execution_id), offset, length))
 
 
 @bp.get("/execution/<execution_id>/download")
 @require_level("viewer")
+@reads(FORMAT)
 def download(execution_id: str):
     """Download the run: ``format=txt`` (the full log file), ``json`` or ``csv``."""
+    kind = FORMAT.read()
     record = owned(execution_id)
-    kind = request.args.get("format", "txt")
     name = f"execution_{record.execution_uuid}"
     if kind == "txt":
         return send_file(
@@ -151,9 +147,7 @@ def download(execution_id: str):
     if kind == "json":
         body = json.dumps(data, indent=2, ensure_ascii=False)
         return attachment(body, "application/json", f"{name}.json")
-    if kind == "csv":
-        return attachment(export_csv([data]), "text/csv", f"{name}.csv")
-    raise InvalidInput("format must be txt, json or csv.", field="format")
+    return attachment(export_csv([data]), "text/csv", f"{name}.csv")
 
 
 @bp.delete("/execution/<execution_id>")

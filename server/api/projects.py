@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request, session
+from flask import Blueprint, jsonify, session
 from flask_login import current_user
 from pydantic import Field
 
 from server.api.admin_users import project_json
-from server.api.common import Body, accepts, actor
+from server.api.common import Body, Id, ProjectName, accepts, actor
+from server.api.query import IntArg, reads
 from server.security.access import require_level
-from server.services.errors import InvalidInput
 from server.services.registry import services
 
 bp = Blueprint("projects_api", __name__, url_prefix="/api/projects")
@@ -19,32 +19,29 @@ ACTIVE_KEY = "active_projects"
 class NewProject(Body):
     """A project to create in a group."""
 
-    project_name: str = Field(max_length=100)
-    group_id: int
+    project_name: ProjectName
+    group_id: Id
     description: str | None = Field(default=None, max_length=2000)
 
 
 class ProjectUpdate(Body):
     """A new name or description."""
 
-    project_name: str | None = Field(default=None, max_length=100)
+    project_name: ProjectName | None = None
     description: str | None = Field(default=None, max_length=2000)
 
 
-def _group_arg() -> int | None:
-    value = request.args.get("group_id")
-    try:
-        return int(value) if value else None
-    except ValueError as exc:
-        raise InvalidInput("group_id must be a whole number.", field="group_id") from exc
+GROUP = IntArg("group_id", "Only the projects of this group (its default project is created).")
+ACTIVE_GROUP = IntArg("group_id", "The group whose active project to return.", required=True)
 
 
 @bp.get("")
 @require_level("viewer")
+@reads(GROUP)
 def list_projects():
     """List the user's projects (``?group_id=`` for one group; its default is created)."""
     svc = services()
-    group_id = _group_arg()
+    group_id = GROUP.read()
     if group_id is not None:
         svc.projects.default(
             current_user.id, svc.catalog.group_for(group_id, current_user.user_level)
@@ -104,12 +101,11 @@ def set_active(project_id: int):
 
 @bp.get("/active")
 @require_level("viewer")
+@reads(ACTIVE_GROUP)
 def get_active():
     """Return the active project of ``?group_id=`` (the default one unless another was set)."""
     svc = services()
-    group_id = _group_arg()
-    if group_id is None:
-        raise InvalidInput("group_id is required.", field="group_id")
+    group_id = ACTIVE_GROUP.read()
     group = svc.catalog.group_for(group_id, current_user.user_level)
     chosen = session.get(ACTIVE_KEY, {}).get(str(group_id))
     projects = {p.id: p for p in svc.projects.list(current_user.id, group_id)}

@@ -8,7 +8,9 @@ from flask import Blueprint, jsonify, request
 from flask_login import current_user
 
 from server.api.common import actor
+from server.api.converters import MAX_ID, MIN_ID
 from server.api.presenters import execution_json
+from server.api.query import MAX_DIGITS, FlagArg, reads
 from server.security.access import require_level
 from server.security.levels import allows
 from server.services.errors import InvalidInput
@@ -16,6 +18,7 @@ from server.services.execution.engine import Runner, Upload
 from server.services.registry import services
 
 bp = Blueprint("runs_api", __name__, url_prefix="/api")
+EVERYONE = FlagArg("all", "1: every user's runs (admins only).")
 
 
 def runner() -> Runner:
@@ -49,9 +52,14 @@ def _run_request() -> tuple[object, int | None, list[Upload]]:
     if project in (None, ""):
         return parameters, None, uploads
     try:
-        return parameters, int(project), uploads
-    except (TypeError, ValueError) as exc:
-        raise InvalidInput("project_id must be a whole number.", field="project_id") from exc
+        project_id = int(project) if len(str(project)) <= MAX_DIGITS else None
+    except (TypeError, ValueError, OverflowError):  # OverflowError: an infinite float
+        project_id = None
+    if project_id is None or not MIN_ID <= project_id <= MAX_ID:
+        raise InvalidInput(
+            f"project_id must be a whole number between {MIN_ID} and {MAX_ID}.", field="project_id"
+        )
+    return parameters, project_id, uploads
 
 
 @bp.post("/scripts/<int:script_id>/execute")
@@ -109,9 +117,10 @@ def status(script_id: int):
 
 @bp.get("/executions/running")
 @require_level("viewer")
+@reads(EVERYONE)
 def running():
     """List running executions: the caller's own (admins: everyone's with ``?all=1``)."""
     svc = services()
-    everyone = request.args.get("all") == "1" and allows(current_user.user_level, "admin")
+    everyone = EVERYONE.read() and allows(current_user.user_level, "admin")
     rows = svc.logs.running(None if everyone else current_user.id)
     return jsonify({"items": [execution_json(r) for r in rows]})

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from flask import Blueprint, jsonify, request
 from flask_login import current_user
 from pydantic import Field
 
-from server.api.common import Body, accepts, actor
+from server.api.common import Body, accepts, actor, documented
 from server.api.presenters import script_json
+from server.api.query import ChoiceArg, QueryArg, reads
 from server.security.access import require_level
+from server.services.catalog.fields import TagRules
 from server.services.catalog.tags import split_tags
 from server.services.errors import InvalidInput
 from server.services.registry import services
@@ -16,10 +20,23 @@ from server.services.registry import services
 bp = Blueprint("tags_api", __name__, url_prefix="/api")
 
 
+def tag_pattern(rules: TagRules) -> str:
+    """Return the pattern of one tag under ``rules`` (surrounding spaces are stripped)."""
+    return rf"^\s*(?:[A-Za-z0-9_-]{{1,{rules.max_length}}})?\s*$"
+
+
+# At least one tag that is not blank (the view says so with its own message).
+WANTED = QueryArg("tags", "Comma-separated tags.", required=True, pattern=r"[^\s,]")
+MATCH = ChoiceArg(
+    "match", "Scripts with all or any of the tags.", choices=("all", "any"), default="any"
+)
+
+
 class TagList(Body):
     """The user's tags for one script."""
 
-    tags: list[str] = Field(max_length=200)
+    # Blank and repeated tags are dropped; the API reference shows the configured limits.
+    tags: list[Annotated[str, documented(tag_pattern(TagRules()))]] = Field(max_length=200)
 
 
 @bp.get("/scripts/<int:script_id>/tags")
@@ -45,14 +62,13 @@ def put_tags(script_id: int, body: TagList):
 
 @bp.get("/scripts/search-tags")
 @require_level("viewer")
+@reads(WANTED, MATCH)
 def search_tags():
     """Find scripts by tags: ``?tags=a,b&match=all|any`` (own and personal tags)."""
     wanted = [tag.strip() for tag in request.args.get("tags", "").split(",") if tag.strip()]
-    match = request.args.get("match", "any")
     if not wanted:
         raise InvalidInput("Give at least one tag: ?tags=a,b", field="tags")
-    if match not in ("all", "any"):
-        raise InvalidInput("match must be all or any.", field="match")
+    match = MATCH.read()
     svc = services()
     found = svc.tags.search(current_user.id, current_user.user_level, wanted, match == "all")
     personal = svc.tags.user_tags(current_user.id)

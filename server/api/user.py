@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, jsonify
 from flask_login import current_user
 
-from server.api.common import Body, accepts, actor
+from server.api.common import Body, Language, Theme, accepts, actor
 from server.security.access import require_level
 from server.services.registry import services
 
@@ -15,8 +15,8 @@ bp = Blueprint("user_api", __name__, url_prefix="/api/user")
 class Preferences(Body):
     """Language and theme; absent fields stay as they are."""
 
-    language: str | None = None
-    theme: str | None = None
+    language: Language | None = None
+    theme: Theme | None = None
 
 
 @bp.post("/preferences")

@@ -10,6 +10,7 @@ from flask_socketio import Namespace, join_room
 
 from server.realtime.bridge import LogBridge, user_room
 from server.security.levels import allows
+from server.services.audit import Actor
 from server.services.errors import ServiceError
 from server.services.registry import Services
 
@@ -43,11 +44,12 @@ class LogNamespace(Namespace):
         self._services.db.remove()  # start from a fresh snapshot (see on_connect)
         execution_id = data.get("execution_id") if isinstance(data, dict) else None
         if not isinstance(execution_id, str) or not execution_id:
-            self.emit("error", {"message": "execution_id is required."}, to=request.sid)
+            self.emit("error", {"message": "execution_id is required."}, room=request.sid)
             return
         try:
             is_admin = allows(current_user.user_level, "admin")
-            record = self._services.logs.get(execution_id, current_user.id, is_admin)
+            reader = Actor(current_user.id, current_user.username, request.remote_addr)
+            record = self._services.logs.read(execution_id, reader, is_admin)
             status = {
                 "execution_id": execution_id,
                 "status": record.status,
@@ -64,7 +66,7 @@ class LogNamespace(Namespace):
         except ServiceError as exc:
             # Namespace.emit broadcasts unless told otherwise: errors go to the asker only.
             self.emit(
-                "error", {"execution_id": execution_id, "message": exc.message}, to=request.sid
+                "error", {"execution_id": execution_id, "message": exc.message}, room=request.sid
             )
         finally:
             self._services.db.remove()

@@ -65,6 +65,13 @@ class AuditLog:
         self._db.session.add(event)
         self._append_line(event)
 
+    def record_foreign_read(self, reader: Actor, owner_id: int, action: str, target: str) -> None:
+        """Audit (and commit at once) an admin's read of another user's run or data."""
+        if reader.user_id == owner_id:
+            return
+        self.record(reader, action, target, {"owner_id": owner_id}, scope="admin")
+        self._db.session.commit()
+
     def events(
         self, page: int, per_page: int, action_prefix: str | None = None
     ) -> tuple[list[AuditEvent], int]:

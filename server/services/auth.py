@@ -12,6 +12,7 @@ import threading
 import time
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import NoReturn
 
 from flask_login import UserMixin
 from sqlalchemy import func, select, update
@@ -88,18 +89,25 @@ class AuthService:
         )
         valid = self._passwords.verify(user.password_hash if user else None, password)
         if not (user and valid and user.is_active):
-            self._throttle.record_failure(username, remote_addr)
-            self._audit.record(
-                Actor(None, username[:50], remote_addr), "auth.login_failed", None, {}
-            )
-            session.commit()
-            raise NotAuthenticated(WRONG_CREDENTIALS)
-        self._throttle.reset(username)
+            self._fail(username, remote_addr)
+        self._throttle.reset(username, remote_addr)
         if self._passwords.needs_rehash(user.password_hash):
             user.password_hash = self._passwords.hash(password)
         user.last_login = utcnow()
         self._audit.record(Actor(user.id, user.username, remote_addr), "auth.login")
         return self._open_session(user, remote_addr, user_agent)
+
+    def _fail(self, username: str, remote_addr: str) -> NoReturn:
+        """Count and audit a failed login (and the lock it starts); raise NotAuthenticated."""
+        actor = Actor(None, username[:50], remote_addr)
+        lock = self._throttle.record_failure(username, remote_addr)
+        self._audit.record(actor, "auth.login_failed", None, {})
+        if lock is not None:
+            details = {"scope": lock.scope, "seconds": lock.seconds, "address": remote_addr}
+            self._audit.record(actor, "auth.login_locked", f"user:{username[:50]}", details,
+                               scope="admin")  # fmt: skip
+        self._db.session.commit()
+        raise NotAuthenticated(WRONG_CREDENTIALS)
 
     def issue_ticket(self, user_id: int) -> str:
         """Return a one-time window ticket for a logged-in user."""

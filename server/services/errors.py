@@ -59,3 +59,21 @@ class Throttled(ServiceError):
     def __init__(self, message: str, retry_after: int) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+
+
+class Unavailable(ServiceError):
+    """The database is busy beyond its wait; ``retry_after`` seconds (503)."""
+
+    status = 503
+    code = "database_busy"
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class StorageFull(ServiceError):
+    """The disk holding the data is full; nothing was changed (507)."""
+
+    status = 507
+    code = "insufficient_storage"

@@ -159,6 +159,13 @@ class LogService:
             raise NotFound(f"Run {execution_id} does not exist.")
         return record
 
+    def read(self, execution_id: str, reader: Actor, is_admin: bool) -> ExecutionLog:
+        """Return a run the reader may see; an admin reading another user's run is audited."""
+        record = self.get(execution_id, reader.user_id or 0, is_admin)
+        target = f"execution:{execution_id}"
+        self._audit.record_foreign_read(reader, record.user_id, "admin.read_log", target)
+        return record
+
     def latest_running(self, script_id: int, user_id: int) -> ExecutionLog:
         """Return the user's latest running execution of a script; Conflict when none."""
         record = self._db.session.scalar(

@@ -25,6 +25,7 @@ from server.services.catalog.watcher import CatalogWatcher
 from server.services.data_files import DataFileService
 from server.services.execution.engine import ExecutionService
 from server.services.execution.events import ExecutionEvents
+from server.services.first_run import FirstRun
 from server.services.health import HealthService
 from server.services.i18n import Translations
 from server.services.interfaces import InterfaceService
@@ -33,6 +34,7 @@ from server.services.maintenance import DAY, Maintenance
 from server.services.passwords import Passwords
 from server.services.ports import PortManager
 from server.services.projects import ProjectService
+from server.services.storage import StorageState
 from server.services.throttle import LoginThrottle
 from server.services.users import UserService
 from server.settings import Settings
@@ -52,7 +54,9 @@ class Services:
     audit: AuditLog
     i18n: Translations
     users: UserService
+    first_run: FirstRun
     auth: AuthService
+    storage: StorageState
     health: HealthService
     discovery: Discovery
     catalog: Catalog
@@ -128,6 +132,8 @@ def build_services(settings: Settings) -> Services:
     )
     projects = ProjectService(db, audit, layout.script_data, settings.max_projects_per_user)
     events = ExecutionEvents()
+    storage = StorageState()
+    users = UserService(db, passwords, audit, layout.script_data, settings.default_language)
     executions = ExecutionService(
         db,
         settings,
@@ -145,13 +151,15 @@ def build_services(settings: Settings) -> Services:
         db=db,
         audit=audit,
         i18n=Translations(resource_path("translations"), settings.default_language),
-        users=UserService(db, passwords, audit, layout.script_data, settings.default_language),
+        users=users,
+        first_run=FirstRun(users, settings._path("home")),
         auth=AuthService(db, passwords, throttle, audit, settings.auth_session_lifetime),
-        health=HealthService(db, settings),
+        storage=storage,
+        health=HealthService(db, settings, storage),
         discovery=discovery,
         catalog=catalog,
         metadata=MetadataService(db, discovery, audit, rules),
-        docs=DocsService(audit),
+        docs=DocsService(db, audit),
         tags=TagService(db, catalog, audit, rules),
         environments=environments,
         ports=ports,

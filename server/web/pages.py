@@ -10,6 +10,7 @@ from server.api.presenters import execution_json, group_json, group_scripts_json
 from server.security.access import public, require_level
 from server.security.levels import LEVELS, allows
 from server.security.redirects import safe_next
+from server.services.audit import Actor
 from server.services.catalog.view import effective_script
 from server.services.errors import NotAuthenticated
 from server.services.registry import services
@@ -48,10 +49,15 @@ def window_login():
 @bp.get("/setup")
 @public
 def setup():
-    """Show the first-run page that creates the first admin."""
-    if services().users.has_admin():
+    """Show the first-run page (with the server's one-time setup token) that creates the
+    first admin; without the token, say where to find the link (403)."""
+    first_run = services().first_run
+    if first_run.pending_token() is None:
         return redirect(url_for("web.login"))
-    return render_template("auth/setup.html")
+    token = request.args.get("token", "")
+    if not first_run.accepts(token):
+        return render_template("auth/setup.html", token=None), 403
+    return render_template("auth/setup.html", token=token)
 
 
 @bp.get("/")
@@ -100,7 +106,8 @@ def logs():
 def log_detail(execution_id: str):
     """Show one run: output, errors, debug, parameters, environment."""
     svc = services()
-    record = svc.logs.get(execution_id, current_user.id, allows(current_user.user_level, "admin"))
+    reader = Actor(current_user.id, current_user.username, request.remote_addr)
+    record = svc.logs.read(execution_id, reader, allows(current_user.user_level, "admin"))
     return render_template("logs/detail.html", run=execution_json(record))
 
 

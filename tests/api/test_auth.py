@@ -48,6 +48,7 @@ def test_inactive_user_cannot_log_in(client, make_user, login, admin):
 
 def test_repeated_failures_are_throttled_even_for_unknown_users(client, make_user):
     user = make_user("erin")
+    make_user("admin9", level="admin")
     for name in ("erin", "ghost"):
         statuses = [
             client.post(
@@ -61,6 +62,9 @@ def test_repeated_failures_are_throttled_even_for_unknown_users(client, make_use
     assert refused.status_code == 429
     assert int(refused.headers["Retry-After"]) > 0
     assert refused.get_json()["error"]["code"] == "too_many_requests"
+    # Another account from the same address is never locked out by those failures.
+    other = client.post("/api/auth/login", {"username": "admin9", "password": user.password})
+    assert other.status_code == 200
 
 
 def test_mutations_without_csrf_token_are_refused(client, make_user):
@@ -141,13 +145,23 @@ def test_login_body_is_validated(client):
     assert extra.get_json()["error"]["field"] == "admin"
 
 
-def test_first_run_creates_one_admin_only(client):
+def test_first_run_needs_the_setup_token_and_creates_one_admin_only(client, settings):
     assert client.raw.get("/login").headers["Location"].endswith("/setup")
+    token_file = settings.home / "setup_token"
+    assert token_file.stat().st_mode & 0o777 == 0o600
+    token = token_file.read_text()
     first = {"username": "root1", "email": "root@example.com", "password": "F1rst-Admin-Pass"}
-    assert client.post("/api/auth/setup", first).status_code == 201
+    for wrong in ({}, {"setup_token": ""}, {"setup_token": token[:-1] + "x"}):
+        refused = client.post("/api/auth/setup", {**first, **wrong})
+        assert refused.status_code == 403 and refused.get_json()["error"]["code"] == "forbidden"
+    page = client.raw.get("/setup")
+    assert page.status_code == 403 and b"sm-setup-form" not in page.data
+    assert b"sm-setup-form" in client.raw.get(f"/setup?token={token}").data
+    assert client.post("/api/auth/setup", {**first, "setup_token": token}).status_code == 201
+    assert not token_file.exists()
     second = {"username": "root2", "email": "r2@example.com", "password": "F1rst-Admin-Pass"}
-    assert client.post("/api/auth/setup", second).status_code == 409
-    assert client.raw.get("/setup").headers["Location"].endswith("/login")
+    assert client.post("/api/auth/setup", {**second, "setup_token": token}).status_code == 409
+    assert client.raw.get(f"/setup?token={token}").headers["Location"].endswith("/login")
     login = client.post("/api/auth/login", {"username": "root1", "password": first["password"]})
     assert login.get_json()["user"]["user_level"] == "admin"
 

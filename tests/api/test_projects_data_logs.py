@@ -22,7 +22,10 @@ FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 def lab(app, groups, login, make_user):
     groups.group("lab")
     header = '@parameters: [{"name": "who", "type": "string"}]'
-    code = "import sys\nprint('hello', sys.argv[-1])\nprint('warn', file=sys.stderr)\n"
+    code = (
+        "import sys\nprint('hello', sys.argv[-1].partition('=')[2])\n"
+        "print('warn', file=sys.stderr)\n"
+    )
     groups.script("lab", "hello.py", header, code)
     shutil.copy(FIXTURES / "spec_template.py", groups.root / "lab" / "spec_template.py")
     rescan(app)

@@ -89,8 +89,10 @@ def test_first_run_page_creates_the_admin(page, tmp_path, shot):
 
     server = start_server(tmp_path / "fresh", free_port())
     try:
-        page.goto(server.url)
-        page.wait_for_url(re.compile(r".*/setup$"))
+        without_token = page.request.get(server.url + "setup")
+        assert without_token.status == 403 and "sm-setup-form" not in without_token.text()
+        link = re.search(r"create the first one at (\S+)", server.output()).group(1)
+        page.goto(link)
         shot(page, "setup")
         page.fill("#username", "founder")
         page.fill("#email", "founder@example.com")
@@ -98,5 +100,7 @@ def test_first_run_page_creates_the_admin(page, tmp_path, shot):
         page.click("#sm-setup-form button[type=submit]")
         page.wait_for_url(server.url)
         expect(page.locator("#sm-user-menu")).to_contain_text("founder")
+        assert not (tmp_path / "fresh" / "setup_token").exists()  # the link is spent
+        assert page.request.get(link).url.endswith("/login")
     finally:
         stop_server(server)

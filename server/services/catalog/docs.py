@@ -8,12 +8,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from server.database import Database
 from server.models import Script, ScriptGroup
 from server.services.audit import Actor, AuditLog
 from server.services.catalog.markdown_render import render_markdown
 from server.services.catalog.parameters import localise
 from server.services.catalog.view import effective_script
 from server.services.errors import Conflict, InvalidInput
+from server.services.storage import storage_error
 from server.settings import LANGUAGES
 
 MAX_DOC_BYTES = 2 * 1024 * 1024
@@ -33,7 +35,8 @@ class LongDescription:
 class DocsService:
     """Find, render and save the Markdown documentation of scripts."""
 
-    def __init__(self, audit: AuditLog) -> None:
+    def __init__(self, db: Database, audit: AuditLog) -> None:
+        self._db = db
         self._audit = audit
 
     def read(self, script: Script, group: ScriptGroup, language: str) -> LongDescription:
@@ -59,10 +62,14 @@ class DocsService:
             path.parent.mkdir(parents=True, exist_ok=True)
             _atomic_write(path, text)
         except OSError as exc:
+            full = storage_error(exc)
+            if full is not None:
+                raise full from exc
             raise Conflict(f"The documentation cannot be written: {exc.strerror}.") from exc
         self._audit.record(
-            actor, "script.docs_update", f"script:{script.id}", {"language": language}
+            actor, "docs.edit", f"script:{script.id}", {"language": language, "file": path.name}
         )
+        self._db.session.commit()
         return self.read(script, group, language)
 
     def template(self, script: Script, group: ScriptGroup, language: str) -> str:

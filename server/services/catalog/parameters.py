@@ -25,7 +25,7 @@ NAME_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,63}$")
 # ("--data" for "--data-dir"), so a parameter may be neither one of them nor a prefix.
 STANDARD_OPTIONS = (
     "--data-dir", "--user-level", "--port", "--project-id", "--project-name", "--theme",
-    "--language", "--help",
+    "--language",
 )  # fmt: skip
 KNOWN_KEYS = {
     "name", "type", "required", "default", "options", "min", "max", "pattern", "unit",

@@ -8,6 +8,7 @@ it to drop duplicates.
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from collections import deque
@@ -22,6 +23,7 @@ PREFIXES = {"stdout": b"", "stderr": b"[stderr] ", "debug": b"[debug] "}
 STREAMS = tuple(PREFIXES)
 
 Publish = Callable[[str, int, bytes], None]
+logger = logging.getLogger(__name__)
 
 
 class BoundedText:
@@ -85,6 +87,7 @@ class OutputCapture:
         self._readers: list[threading.Thread] = []
         self.seq = 0
         self.bytes_read = 0
+        self.unwritten = 0  # bytes the log file could not take (disk full)
 
     def start(self, stdout: BinaryIO, stderr: BinaryIO) -> None:
         """Start one reader thread per pipe."""
@@ -116,9 +119,24 @@ class OutputCapture:
             return list(self._replay)
 
     def close(self) -> None:
-        """Close the log file."""
+        """Close the log file (noting in the kept text what it could not take)."""
         with self._lock:
-            self._file.close()
+            if self.unwritten:
+                note = f"{self.unwritten} bytes could not be written to the log file (disk full)\n"
+                self._kept["debug"].add(note.encode())
+            try:
+                self._file.close()
+            except OSError:
+                logger.warning("log %s could not be closed cleanly", self.log_path)
+
+    def _write(self, framed: bytes) -> None:
+        """Append to the log file; on a write error (a full disk) count the loss and go on."""
+        try:
+            self._file.write(framed)
+        except OSError as exc:
+            if not self.unwritten:
+                logger.warning("log %s: %s; output kept in memory only", self.log_path, exc)
+            self.unwritten += len(framed)
 
     def _read(self, name: str, pipe: BinaryIO) -> None:
         fd = pipe.fileno()
@@ -155,7 +173,7 @@ class OutputCapture:
         with self._lock:
             if self._file.closed:
                 return
-            self._file.write(frame(stream, data))
+            self._write(frame(stream, data))
             self._kept[stream].add(data)
             self.seq += 1
             seq = self.seq

@@ -1,23 +1,10 @@
-"""Every setting, declared once: defaults, then ``<home>/config.json``, then the environment.
-
-Each field of :class:`Settings` carries its environment name, its place in
-``config.json`` (the specification's "Configuration Options" layout), its unit and a
-help text. The README's configuration table is generated from these declarations.
-"""
+"""The declarations: each setting with its default, environment name, config.json path and help."""
 
 from __future__ import annotations
 
-import json
-import os
-import secrets
-from collections.abc import Mapping
-from dataclasses import MISSING, dataclass, field, fields, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-
-import platformdirs
-
-from server.resources import is_frozen, resource_path
 
 APP_NAME = "ScriptsManager"
 LANGUAGES = ("en", "es", "it", "fr")
@@ -218,17 +205,26 @@ class Settings:
     )
     login_max_failures: int = setting(
         5,
-        "Failed logins for one user name (four times as many for one address) before "
-        "further attempts are refused with 429.",
+        "Failed logins for one account from one address (four times as many for one "
+        "account or one address overall) before further attempts from there wait, with "
+        "delays doubling from 10 s (429).",
         env="LOGIN_MAX_FAILURES",
         json_path="security.login_max_failures",
     )
     login_lockout: int = setting(
         900,
-        "Window over which failed logins are counted, and the wait after a refusal.",
+        "Window over which failed logins are counted, and the longest wait.",
         env="LOGIN_LOCKOUT",
         json_path="security.login_lockout",
         unit="s",
+    )
+    trusted_hosts: str = setting(
+        "",
+        "Host names (comma-separated) the manager answers to besides localhost, 127.0.0.1 "
+        "and ::1 (and the --host it listens on); any other Host header gets 400. A leading "
+        "dot allows subdomains (.example.com).",
+        env="TRUSTED_HOSTS",
+        json_path="security.trusted_hosts",
     )
     session_cookie_secure: bool = setting(
         False,
@@ -271,173 +267,3 @@ class Settings:
         if value is None:
             raise SettingsError(f"{name} is not resolved; call resolve() first")
         return value
-
-
-def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
-    """Build the settings from defaults, config.json, the environment and overrides."""
-    environ = os.environ if environ is None else environ
-    values: dict[str, Any] = {}
-    env_values = _from_environ(environ)
-    home_hint = overrides.get("home") or env_values.get("home")
-    shared = overrides.get("shared_install", env_values.get("shared_install", False))
-    home = Path(home_hint) if home_hint else _default_home(bool(shared))
-    values.update(_from_config_file(home / "config.json"))
-    values.update(env_values)
-    values.update(overrides)
-    values["home"] = home
-    return resolve(Settings(**values))
-
-
-def resolve(settings: Settings) -> Settings:
-    """Fill derived defaults and check every value."""
-    home = Path(settings.home or _default_home(settings.shared_install)).resolve()
-    data = Path(settings.base_data_path or home / "data").resolve()
-    resolved = replace(
-        settings,
-        home=home,
-        base_data_path=data,
-        backup_path=Path(settings.backup_path or home / "backup").resolve(),
-        database_url=settings.database_url or f"sqlite:///{data / 'scriptsmanager.db'}",
-        script_groups_path=Path(settings.script_groups_path or _default_groups(home)).resolve(),
-        brand_logo=Path(settings.brand_logo or resource_path("assets/images/SIDEL.png")),
-    )
-    _validate(resolved)
-    return resolved
-
-
-def ensure_secret_key(settings: Settings) -> Settings:
-    """Return settings with a secret key, generating and storing one (mode 0600) if needed."""
-    if settings.secret_key:
-        return settings
-    key_file = settings._path("home") / "secret_key"
-    if key_file.exists():
-        key = key_file.read_text(encoding="utf-8").strip()
-    else:
-        key_file.parent.mkdir(parents=True, exist_ok=True)
-        key = secrets.token_hex(32)
-        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(key)
-    return replace(settings, secret_key=key)
-
-
-def describe() -> list[dict[str, str]]:
-    """Return one row per setting: env name, config.json path, default, unit, help."""
-    rows = []
-    for item in fields(Settings):
-        meta = item.metadata
-        default = item.default if item.default is not MISSING else ""
-        rows.append(
-            {
-                "env": meta["env"],
-                "json_path": meta["json_path"] or "",
-                "default": "" if default is None else str(default),
-                "unit": meta["unit"],
-                "help": meta["help"],
-            }
-        )
-    return rows
-
-
-def _default_groups(home: Path) -> Path:
-    # A packaged app's own folder is read-only: its groups live (and are edited) in home.
-    return home / "script_groups" if is_frozen() else resource_path("script_groups")
-
-
-def _default_home(shared: bool) -> Path:
-    if shared:
-        return Path(platformdirs.site_data_dir(APP_NAME, appauthor=False))
-    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
-
-
-def _from_environ(environ: Mapping[str, str]) -> dict[str, Any]:
-    values = {}
-    for item in fields(Settings):
-        raw = environ.get(item.metadata["env"])
-        if raw not in (None, ""):
-            values[item.name] = _coerce(item.name, item.type, raw)
-    return values
-
-
-def _from_config_file(path: Path) -> dict[str, Any]:
-    if not path.exists():
-        return {}
-    try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise SettingsError(f"{path} is not valid JSON: {exc}") from exc
-    values = {}
-    for item in fields(Settings):
-        json_path = item.metadata["json_path"]
-        found, raw = _lookup(document, json_path) if json_path else (False, None)
-        if found and raw is not None:
-            values[item.name] = _coerce(item.name, item.type, raw)
-    return values
-
-
-def _lookup(document: Any, dotted: str) -> tuple[bool, Any]:
-    node = document
-    for part in dotted.split("."):
-        if not isinstance(node, dict) or part not in node:
-            return False, None
-        node = node[part]
-    return True, node
-
-
-def _coerce(name: str, type_name: Any, raw: Any) -> Any:
-    kind = str(type_name)
-    try:
-        if kind.startswith("bool"):
-            if isinstance(raw, bool):
-                return raw
-            text = str(raw).strip().lower()
-            if text not in ("1", "0", "true", "false", "yes", "no", "on", "off"):
-                raise ValueError(raw)
-            return text in ("1", "true", "yes", "on")
-        if kind.startswith("int"):
-            if isinstance(raw, bool):
-                raise ValueError(raw)
-            return int(raw)
-        if kind.startswith("Path"):
-            return Path(str(raw)).expanduser()
-        return str(raw)
-    except (TypeError, ValueError) as exc:
-        raise SettingsError(f"setting {name}: {raw!r} is not a valid {kind}") from exc
-
-
-def _validate(settings: Settings) -> None:
-    if settings.default_language not in LANGUAGES:
-        raise SettingsError(f"DEFAULT_LANGUAGE must be one of {', '.join(LANGUAGES)}")
-    if not 1024 <= settings.port_range_start <= settings.port_range_end <= 65535:
-        raise SettingsError("PORT_RANGE_START..PORT_RANGE_END must lie within 1024..65535")
-    for name in ("session_timeout", "heartbeat_interval", "cleanup_interval"):
-        if getattr(settings, name) <= 0:
-            raise SettingsError(f"{name.upper()} must be positive")
-    if settings.max_upload_size < 1 or settings.stop_grace_period < 0:
-        raise SettingsError("MAX_UPLOAD_SIZE must be positive and STOP_GRACE_PERIOD not negative")
-    if settings.login_max_failures < 1 or settings.login_lockout < 1:
-        raise SettingsError("LOGIN_MAX_FAILURES and LOGIN_LOCKOUT must be positive")
-
-
-def markdown_table() -> str:
-    """Return the README's configuration table."""
-    lines = ["| variable | config.json key | default | meaning |", "|---|---|---|---|"]
-    for row in describe():
-        default = f"{row['default']} {row['unit']}".strip() if row["default"] else "see meaning"
-        key = f"`{row['json_path']}`" if row["json_path"] else "—"
-        meaning = row["help"].replace("<", "&lt;")
-        lines.append(f"| `{row['env']}` | {key} | {default} | {meaning} |")
-    return "\n".join(lines)
-
-
-def update_readme(path: Path) -> None:
-    """Replace the configuration table between the README's settings markers."""
-    text = path.read_text(encoding="utf-8")
-    head, rest = text.split("<!-- settings:start -->", 1)
-    _old, tail = rest.split("<!-- settings:end -->", 1)
-    table = f"<!-- settings:start -->\n{markdown_table()}\n<!-- settings:end -->"
-    path.write_text(head + table + tail, encoding="utf-8")
-
-
-if __name__ == "__main__":
-    update_readme(Path(__file__).resolve().parent.parent / "README.md")

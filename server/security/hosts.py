@@ -1,0 +1,48 @@
+"""The Host check: the manager answers only to the names it is known by.
+
+A page on another site can point its own host name at 127.0.0.1 (DNS rebinding) and
+then talk to the manager as if it were same-origin; refusing unknown Host headers,
+before anything else runs (pages, API, Socket.IO, the interface proxy), closes that.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from werkzeug.sansio.utils import host_is_trusted
+
+LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1", "[::1]")
+WILDCARDS = ("", "0.0.0.0", "::", "[::]")
+REFUSAL = {
+    "error": {
+        "code": "untrusted_host",
+        "message": "This host name is not one the manager answers to (see TRUSTED_HOSTS).",
+    }
+}
+
+
+def trusted_names(configured: str, bound_host: str | None = None) -> list[str]:
+    """Return the loopback names, the configured ones and the address the server binds."""
+    names = [*LOOPBACK_NAMES, *(n.strip() for n in configured.split(",") if n.strip())]
+    if bound_host and bound_host not in WILDCARDS:
+        names.append(bound_host)
+    return list(dict.fromkeys(names))
+
+
+class HostCheck:
+    """WSGI middleware answering 400 to a request whose Host is not trusted."""
+
+    def __init__(self, app: Callable, trusted: Iterable[str]) -> None:
+        self._app = app
+        self._trusted = list(trusted)
+        self._body = json.dumps(REFUSAL).encode()
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable) -> Iterable[bytes]:
+        """Pass trusted requests on; refuse the others before any view sees them."""
+        if host_is_trusted(environ.get("HTTP_HOST"), self._trusted):
+            return self._app(environ, start_response)
+        headers = [("Content-Type", "application/json"), ("Content-Length", str(len(self._body)))]
+        start_response("400 Bad Request", headers)
+        return [self._body]
