@@ -14,6 +14,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -52,11 +53,14 @@ def as_user(user: str, command: list[str]) -> subprocess.CompletedProcess:
 
 def test_the_service_account_alone_can_read_the_data(installation, tmp_path):
     prefix, home, user = installation
-    subprocess.run(
+    installed = subprocess.run(
         [str(INSTALLER), "--no-systemd", "--prefix", str(prefix), "--home", str(home),
          "--user", user, "--python", str(BASE_PYTHON)],
         check=True, capture_output=True, text=True, timeout=900,
     )  # fmt: skip
+    token = (home / "setup_token").read_text()
+    assert f"/setup?token={token}" in installed.stdout  # the one-time first-admin link
+    assert (home / "setup_token").stat().st_mode & 0o777 == 0o600
     stat = home.stat()
     assert stat.st_mode & 0o777 == 0o700
     assert stat.st_uid == int(as_user(user, ["id", "-u"]).stdout)
@@ -80,6 +84,13 @@ def test_the_service_account_alone_can_read_the_data(installation, tmp_path):
                 return False
 
         assert wait_for(healthy, timeout=60)
+        setup = f"http://127.0.0.1:{port}/setup"
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(setup, timeout=10)
+        assert refused.value.code == 403
+        refused.value.close()
+        with urllib.request.urlopen(f"{setup}?token={token}", timeout=10) as page:
+            assert b"sm-setup-form" in page.read()
         logs = home / "data" / "logs" / "system"
         assert as_user("nobody", ["ls", str(logs)]).returncode != 0
     finally:

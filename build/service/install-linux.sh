@@ -3,6 +3,7 @@
 #
 #   sudo build/service/install-linux.sh [--prefix /opt/scriptsmanager] [--port 5000]
 #        [--user scriptsmanager] [--home DIR] [--python python3.12] [--no-systemd]
+#        [--admin NAME]
 #
 # - a system account owns the service and all its data; the data folder (the site data
 #   folder, e.g. /usr/local/share/ScriptsManager, or --home) is mode 0700, so OS users
@@ -10,6 +11,9 @@
 #   them only through the app, with their own accounts and roles;
 # - the app is installed into a virtual environment under --prefix (from this checkout);
 # - the service listens on 127.0.0.1 only; users run `scriptsmanager --connect URL`.
+# - the first admin is created before the service starts (--admin NAME asks for its
+#   password), or the installer prints the one-time setup link: until an admin exists,
+#   only a holder of that link can create one, so no local user can get there first.
 # --no-systemd prepares everything but the unit (containers, tests).
 set -euo pipefail
 
@@ -19,6 +23,7 @@ user=scriptsmanager
 home=""
 python=python3.12
 systemd=1
+admin=""
 source_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 
 while [ $# -gt 0 ]; do
@@ -29,6 +34,7 @@ while [ $# -gt 0 ]; do
         --home) home="$2"; shift 2 ;;
         --python) python="$2"; shift 2 ;;
         --no-systemd) systemd=0; shift ;;
+        --admin) admin="$2"; shift 2 ;;
         *) echo "unknown option: $1" >&2; exit 2 ;;
     esac
 done
@@ -64,6 +70,10 @@ run_as_service() {
     runuser -u "$user" -- env SHARED_INSTALL=true SCRIPTSMANAGER_HOME="$home" "$@"
 }
 ( cd "$home" && run_as_service "$prefix/bin/scriptsmanager" init-db )
+if [ -n "$admin" ]; then
+    echo "==> first admin: $admin"
+    ( cd "$home" && run_as_service "$prefix/bin/scriptsmanager" create-admin --username "$admin" )
+fi
 
 if [ "$systemd" -eq 1 ]; then
     echo "==> systemd unit: /etc/systemd/system/scriptsmanager.service"
@@ -74,12 +84,18 @@ if [ "$systemd" -eq 1 ]; then
     systemctl enable --now scriptsmanager.service
 fi
 
-cat <<DONE
-
-ScriptsManager is installed.
-  Create the first admin (no default password exists):
+echo
+echo "ScriptsManager is installed."
+if [ -f "$home/setup_token" ]; then
+    cat <<SETUP
+  No admin exists yet. Create the first one with this one-time link (keep it to yourself):
+    http://127.0.0.1:$port/setup?token=$(cat "$home/setup_token")
+  or on this console (no default password exists):
     sudo runuser -u $user -- env SHARED_INSTALL=true SCRIPTSMANAGER_HOME=$home \\
         $prefix/bin/scriptsmanager create-admin --username <name>
+SETUP
+fi
+cat <<DONE
   Each user opens it with:   scriptsmanager --connect http://127.0.0.1:$port/
   or in a browser:           http://127.0.0.1:$port/
 DONE

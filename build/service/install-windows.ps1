@@ -46,7 +46,13 @@ Start-ScheduledTask -TaskName "ScriptsManager"
 
 Write-Host ""
 Write-Host "ScriptsManager is installed."
-Write-Host "  Create the first admin (no default password exists), as an Administrator:"
+$TokenFile = Join-Path $DataHome "setup_token"
+if (Test-Path $TokenFile) {
+    $Token = (Get-Content -Raw $TokenFile).Trim()
+    Write-Host "  No admin exists yet. Create the first one with this one-time link (keep it to yourself):"
+    Write-Host "    http://127.0.0.1:$Port/setup?token=$Token"
+}
+Write-Host "  Or create the first admin (no default password exists), as an Administrator:"
 Write-Host "    set SHARED_INSTALL=true & set SCRIPTSMANAGER_HOME=$DataHome"
 Write-Host "    $Prefix\Scripts\scriptsmanager.exe create-admin --username <name>"
 Write-Host "  Each user opens it with:  scriptsmanager --connect http://127.0.0.1:$Port/"
