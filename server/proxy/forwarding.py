@@ -16,6 +16,15 @@ TOKEN_HEADER = "X-ScriptsManager-Token"
 _PATH_ATTRIBUTE = re.compile(r";\s*path=[^;]*", re.IGNORECASE)
 
 
+def connection_named(headers: Iterable[tuple[str, str]]) -> set[str]:
+    """Return the (lower-case) header names that ``Connection`` declares hop-by-hop."""
+    named: set[str] = set()
+    for name, value in headers:
+        if name.lower() == "connection":
+            named |= {token.strip().lower() for token in value.split(",") if token.strip()}
+    return named
+
+
 def upstream_headers(
     incoming: Iterable[tuple[str, str]],
     port: int,
@@ -26,10 +35,12 @@ def upstream_headers(
     host: str,
 ) -> dict[str, str]:
     """Return the headers sent to the script: ours replace the client's forwarding headers."""
+    incoming = list(incoming)
+    dropped = HOP_BY_HOP | connection_named(incoming)
     headers: dict[str, str] = {}
     for name, value in incoming:
         lower = name.lower()
-        if lower in HOP_BY_HOP or lower.startswith("x-forwarded-") or lower == TOKEN_HEADER.lower():
+        if lower in dropped or lower.startswith("x-forwarded-") or lower == TOKEN_HEADER.lower():
             continue
         if lower.startswith("sec-websocket-"):
             continue
@@ -53,10 +64,12 @@ def upstream_headers(
 
 def downstream_headers(raw: Iterable[tuple[str, str]], port: int, prefix: str) -> Headers:
     """Return the script's response headers for the browser: prefixed redirects and cookies."""
+    raw = list(raw)
+    dropped = HOP_BY_HOP | connection_named(raw) | {"x-frame-options"}
     headers = Headers()
     for name, value in raw:
         lower = name.lower()
-        if lower in HOP_BY_HOP or lower == "x-frame-options":
+        if lower in dropped:
             continue
         if lower == "location":
             value = rewrite_location(value, port, prefix)

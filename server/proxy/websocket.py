@@ -17,19 +17,53 @@ def is_websocket(environ: dict[str, Any]) -> bool:
     return environ.get("HTTP_UPGRADE", "").lower() == "websocket"
 
 
+def same_origin(environ: dict[str, Any]) -> bool:
+    """Return True when the upgrade comes from a page of this manager (or from no page).
+
+    The rule of the manager's Socket.IO: a browser's Origin must be this scheme and host.
+    """
+    origin = environ.get("HTTP_ORIGIN")
+    if origin is None:
+        return True
+    host = environ.get("HTTP_HOST", "")
+    return origin.lower() == f"{environ.get('wsgi.url_scheme', 'http')}://{host}".lower()
+
+
+def subprotocols(environ: dict[str, Any]) -> list[str]:
+    """Return the subprotocols the browser asked for, in its order."""
+    raw = environ.get("HTTP_SEC_WEBSOCKET_PROTOCOL", "")
+    return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+class _ScriptSocket(Client):
+    """The relay's socket to the script, whose Host check wants the port in the header."""
+
+    def handshake(self) -> None:
+        """Send the handshake with ``Host: 127.0.0.1:<port>``."""
+        self.host = f"{self.host}:{self.port}"  # connected already: only the header uses it
+        super().handshake()
+
+
 def relay_websocket(environ: dict[str, Any], target: str, headers: dict[str, str]) -> Response:
-    """Accept the browser's WebSocket, connect to the script's, pump both ways until one ends."""
+    """Accept the browser's WebSocket, connect to the script's, pump both ways until one ends.
+
+    A foreign Origin is refused before anything reaches the script.
+    """
+    if not same_origin(environ):
+        return Response("WebSocket from another site refused.", status=403)
     url = "ws" + target[len("http") :]
     query = environ.get("QUERY_STRING")
     if query:
         url += "?" + query
     headers = {k: v for k, v in headers.items() if k.lower() != "host"}  # the client sets it
+    asked = subprotocols(environ)
     try:
-        upstream = Client.connect(url, headers=headers)
+        upstream = _ScriptSocket.connect(url, subprotocols=asked or None, headers=headers)
     except Exception as exc:  # the script refused or is gone: no upgrade
         logger.warning("websocket to %s failed: %s", url, exc)
         return Response("The script's interface refused the WebSocket.", status=502)
-    browser = Server(environ)
+    chosen = [upstream.subprotocol] if upstream.subprotocol else None
+    browser = Server(environ, subprotocols=chosen)
     pumps = [
         threading.Thread(target=_pump, args=(browser, upstream), daemon=True),
         threading.Thread(target=_pump, args=(upstream, browser), daemon=True),

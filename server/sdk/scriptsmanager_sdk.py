@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import copy
-import hmac
 import json
 import os
 import re
@@ -34,7 +33,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
-from urllib.parse import quote, unquote_plus
+
+from scriptsmanager_guard import InterfaceGuard, matches
 
 try:
     from flask import (
@@ -43,9 +43,7 @@ try:
         abort,
         current_app,
         has_request_context,
-        redirect,
         render_template_string,
-        request,
         send_file,
         url_for,
     )
@@ -303,12 +301,6 @@ class DataManager:
 # Flask application
 
 
-def _token_matches(value: str | None, expected: str) -> bool:
-    if not value:
-        return False
-    return hmac.compare_digest(value.encode("utf-8", "replace"), expected.encode("utf-8"))
-
-
 class _PrefixMiddleware:
     """Set SCRIPT_NAME from X-Forwarded-Prefix, but only for requests that carry the token."""
 
@@ -319,7 +311,7 @@ class _PrefixMiddleware:
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
         prefix = environ.pop("HTTP_X_FORWARDED_PREFIX", None)
         header = environ.get("HTTP_X_SCRIPTSMANAGER_TOKEN")
-        if prefix and self.token and _token_matches(header, self.token):
+        if prefix and self.token and matches(header, self.token):
             if _PREFIX_RE.match(prefix) and not prefix.startswith("//"):
                 environ["SCRIPT_NAME"] = prefix.rstrip("/")
         return self.app(environ, start_response)
@@ -355,18 +347,6 @@ class ScriptFlask(Flask):
         run(self, args)
 
 
-def _url_without_token() -> str:
-    path = request.script_root + request.path
-    path = "/" + path.lstrip("/")  # never "//host": that would leave the site
-    location = quote(path, safe="/!$&'()*+,;=:@-._~")
-    kept = [
-        part
-        for part in request.query_string.decode("latin-1").split("&")
-        if part and unquote_plus(part.split("=", 1)[0]) != TOKEN_QUERY
-    ]
-    return location + ("?" + "&".join(kept) if kept else "")
-
-
 def create_app(
     import_name: str,
     args: ScriptArgs,
@@ -388,11 +368,9 @@ def create_app(
 
     app = ScriptFlask(import_name)
     app.debug = False
-    app.wsgi_app = _PrefixMiddleware(app.wsgi_app, token)  # type: ignore[method-assign]
-    cookie_name = f"sm_token_{args.port}"
-    hosts = {f"{name}:{args.port}" for name in ("127.0.0.1", "localhost", "[::1]")}
-    if args.port == 80:
-        hosts |= {"127.0.0.1", "localhost", "[::1]"}
+    # The guard checks the Host and the token before anything else, prefix included.
+    prefixed = _PrefixMiddleware(app.wsgi_app, token)
+    app.wsgi_app = InterfaceGuard(prefixed, args.port, token)  # type: ignore[method-assign]
     texts: Mapping[str, Mapping[str, str]] = translations or {}
 
     def t(key: str) -> str:
@@ -404,29 +382,6 @@ def create_app(
         return key
 
     app.extensions[EXTENSION_KEY] = SimpleNamespace(args=args, t=t)
-
-    @app.before_request
-    def _guard() -> Response | None:
-        if request.host.lower() not in hosts:
-            return Response("Bad Host header.\n", 400, mimetype="text/plain")
-        if token is None:
-            return None
-        valid = _token_matches(request.headers.get(TOKEN_HEADER), token) or _token_matches(
-            request.cookies.get(cookie_name), token
-        )
-        if TOKEN_QUERY in request.args:
-            from_query = any(_token_matches(v, token) for v in request.args.getlist(TOKEN_QUERY))
-            if from_query or valid:
-                response = redirect(_url_without_token(), 302)
-                if from_query:
-                    response.set_cookie(
-                        cookie_name, token, httponly=True, samesite="Strict", path="/"
-                    )
-                response.headers["Cache-Control"] = "no-store"
-                return response
-        elif valid:
-            return None
-        return Response("Forbidden: missing or wrong token.\n", 403, mimetype="text/plain")
 
     @app.after_request
     def _headers(response: Response) -> Response:

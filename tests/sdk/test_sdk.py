@@ -187,13 +187,12 @@ def start(tmp_path: Path) -> Iterator:
 
 @pytest.fixture
 def sdk(monkeypatch):
-    """The SDK module, loaded from its file (without touching sys.path)."""
-    spec = importlib.util.spec_from_file_location(
-        "scriptsmanager_sdk", SDK_DIR / "scriptsmanager_sdk.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    monkeypatch.setitem(sys.modules, "scriptsmanager_sdk", module)  # dataclasses need it
-    spec.loader.exec_module(module)
+    """The SDK module (and its guard), loaded from their files (without touching sys.path)."""
+    for name in ("scriptsmanager_guard", "scriptsmanager_sdk"):
+        spec = importlib.util.spec_from_file_location(name, SDK_DIR / f"{name}.py")
+        module = importlib.util.module_from_spec(spec)
+        monkeypatch.setitem(sys.modules, name, module)  # dataclasses and imports need it
+        spec.loader.exec_module(module)
     return module
 
 
@@ -462,10 +461,28 @@ def test_heat_transfer_runs_on_the_sdk(start):
     assert TOKEN not in child.output()
 
 
-def test_the_plain_flask_template_still_runs_next_to_the_sdk(start):
+def test_the_plain_flask_template_runs_unchanged_behind_the_guard(start):
+    """The specification's template (no SDK) is guarded by the manager's sitecustomize."""
     child = start(SPEC_TEMPLATE)
-    status, _, body = child.get("/api/project-info")
+    assert child.get("/api/project-info")[0] == 403  # another local user: no token
+    posted = child.request(
+        "/api/config", "POST", {"Content-Type": "application/json"}, b'{"stolen": true}'
+    )
+    assert posted[0] == 403 and not (child.data_dir / "config.json").exists()
+    assert child.get("/api/project-info", Host="evil.example", **auth())[0] == 400
+    status, _, body = child.get("/api/project-info", **auth())
     assert status == 200 and json.loads(body)["project_name"] == "Cold store"
+    status, headers, _ = child.get(f"/?sm_token={TOKEN}")  # a window opened by the manager
+    assert status == 302 and headers["location"] == "/"
+    cookie = headers["set-cookie"].split(";")[0]
+    assert child.get("/api/project-info", Cookie=cookie)[0] == 200
+    child.stop(signal.SIGINT)
+
+
+def test_without_a_token_the_template_is_not_guarded(start):
+    """A script started by hand (no manager, no token) serves as it always did."""
+    child = start(SPEC_TEMPLATE, SCRIPTSMANAGER_INTERFACE_TOKEN=None)
+    assert child.get("/api/project-info")[0] == 200
     child.stop(signal.SIGINT)
 
 
