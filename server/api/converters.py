@@ -8,10 +8,27 @@ MIN_ID = 1
 MAX_ID = 2**63 - 1  # SQLite's INTEGER; larger ids could never exist, so they must not crash
 
 
-class BoundedIntConverter(IntegerConverter):
-    """``<int:...>`` for ids: ASCII digits only, 1 .. 2**63-1; anything else matches no route."""
+def up_to(limit: int) -> str:
+    """Return a regular expression matching exactly the decimal numbers 1 .. ``limit``."""
+    digits = str(limit)
+    shorter = f"[1-9][0-9]{{0,{len(digits) - 2}}}" if len(digits) > 1 else ""
+    same_length = [digits]
+    for index, digit in enumerate(digits):
+        lowest = 1 if index == 0 else 0
+        if int(digit) > lowest:
+            rest = len(digits) - index - 1
+            same_length.append(f"{digits[:index]}[{lowest}-{int(digit) - 1}][0-9]{{{rest}}}")
+    return "|".join(filter(None, [shorter, *same_length]))
 
-    regex = r"[0-9]+"
+
+class BoundedIntConverter(IntegerConverter):
+    """``<int:...>`` for ids: ASCII digits for 1 .. 2**63-1 (leading zeros allowed).
+
+    The pattern itself leaves larger numbers out, so they match no route at all: a 404
+    whatever the method (a value refused after matching would make Werkzeug answer 405).
+    """
+
+    regex = f"0*(?:{up_to(MAX_ID)})"
 
     def __init__(
         self,

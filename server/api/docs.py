@@ -21,7 +21,7 @@ MAX_MARKDOWN = 2 * 1024 * 1024
 class Document(Body):
     """A Markdown document in one language."""
 
-    markdown: str = Field(max_length=MAX_MARKDOWN)
+    markdown: str = Field(max_length=MAX_MARKDOWN, description="At most 2 MiB in UTF-8.")
     language: Language | None = None
 
 

@@ -20,7 +20,7 @@ from server.services.errors import Conflict, NotFound
 from server.services.execution.engine import ExecutionService
 
 OPEN = ("starting", "ready")
-CLOSE_GRACE = timedelta(seconds=5)
+CLOSE_GRACE = timedelta(seconds=3)  # a reload within it keeps the session
 
 
 class InterfaceService:

@@ -54,8 +54,15 @@ class PortManager:
         self._lock = threading.Lock()
         self._next = itertools.cycle(range(start, end + 1))
 
-    def allocate(self, script_id: int | None, user_id: int | None, project_id: int | None) -> int:
-        """Return a free port now recorded as allocated; raise Conflict when none is left."""
+    def allocate(
+        self,
+        script_id: int | None,
+        user_id: int | None,
+        project_id: int | None,
+        preferred: int | None = None,
+    ) -> int:
+        """Return a free port now recorded as allocated, ``preferred`` when it is in the range
+        and free; raise Conflict when none is left."""
         with self._lock:
             session = self._db.session
             taken = set(
@@ -63,6 +70,14 @@ class PortManager:
                     select(PortAllocation.port_number).where(PortAllocation.status.in_(IN_USE))
                 )
             )
+            if (
+                preferred is not None
+                and self.start <= preferred <= self.end
+                and preferred not in taken
+                and self._bindable(preferred)
+                and self._claim(preferred, script_id, user_id, project_id)
+            ):
+                return preferred
             for _ in range(self.end - self.start + 1):
                 port = next(self._next)
                 if port in taken or not self._bindable(port):

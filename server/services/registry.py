@@ -42,6 +42,7 @@ from server.settings import Settings
 logger = logging.getLogger(__name__)
 
 EXTENSION_KEY = "scriptsmanager"
+INTERFACE_SWEEP = 1.0  # seconds between checks of closed tabs and lost heartbeats
 
 
 @dataclass
@@ -86,7 +87,11 @@ class Services:
         if self.settings.conda_auto_detect:
             threading.Thread(target=self._detect_environments, daemon=True).start()
         self.maintenance.every("log retention", DAY, self._apply_retention)
-        self.maintenance.every("interfaces", self.settings.cleanup_interval, self._sweep)
+        # Closed tabs and lost heartbeats are checked every few seconds (a cheap query over
+        # open sessions), so a port is free seconds after its tab is gone; ports whose
+        # process vanished are reclaimed at CLEANUP_INTERVAL.
+        self.maintenance.every("interface sessions", INTERFACE_SWEEP, self._sweep_sessions)
+        self.maintenance.every("ports", self.settings.cleanup_interval, self._reclaim_ports)
         self.maintenance.start()
 
     def shutdown(self) -> None:
@@ -97,9 +102,12 @@ class Services:
         self.executions.shutdown()
         self.db.dispose()
 
-    def _sweep(self) -> None:
+    def _sweep_sessions(self) -> None:
         with self.db.job():
             self.interfaces.sweep()
+
+    def _reclaim_ports(self) -> None:
+        with self.db.job():
             self.ports.reclaim_orphans(self.executions.live_ports())
 
     def _apply_retention(self) -> None:

@@ -126,7 +126,8 @@ class Settings:
     )
     cleanup_interval: int = setting(
         300,
-        "Interval of the periodic clean-up of stale interfaces and ports.",
+        "Interval of the clean-up of ports whose process is gone (closed tabs and lost "
+        "heartbeats are checked every second).",
         env="CLEANUP_INTERVAL",
         json_path="web_interface.cleanup_interval",
         unit="s",

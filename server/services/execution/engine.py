@@ -75,7 +75,7 @@ class ExecutionService:
         self._sdk_path = sdk_path
         self._runs: dict[str, Run] = {}
         self._lock = threading.Lock()
-        self._monitor = RunMonitor(db, settings, ports, events, self._forget)
+        self._monitor = RunMonitor(db, settings, ports, events, self._forget, self._limit_refusal)
 
     # -- starting -------------------------------------------------------------------------
 
@@ -104,7 +104,9 @@ class ExecutionService:
         if meta["interface"]:
             self._check_interface_limits(runner.user_id)
         self._projects.touch(project)
-        port = self._ports.allocate(script.id, runner.user_id, project.id)
+        port = self._ports.allocate(
+            script.id, runner.user_id, project.id, preferred=meta.get("flask_port")
+        )
         plan = RunPlan(
             script, group, runner, project, folder, script_path, params, values, env, port, meta
         )
@@ -239,17 +241,28 @@ class ExecutionService:
         return "terminated"
 
     def _check_interface_limits(self, user_id: int) -> None:
+        refusal = self._limit_refusal(None, user_id)
+        if refusal:
+            raise Conflict(f"{refusal[:1].upper()}{refusal[1:]}; close one first.")
+
+    def _limit_refusal(self, run: Run | None, user_id: int | None = None) -> str | None:
+        """Return why one more interface (``run``'s, or a new one of ``user_id``) would pass a
+        limit; None when it fits. Every run that serves or declares an interface counts."""
+        user_id = run.user_id if run is not None else user_id
         with self._lock:
-            open_runs = [r for r in self._runs.values() if r.expects_interface or r.interface_ready]
-        if len(open_runs) >= self._settings.max_concurrent_interfaces:
-            raise Conflict(
-                f"{len(open_runs)} interfaces are open, the most allowed; close one first."
-            )
-        mine = [r for r in open_runs if r.user_id == user_id]
-        if len(mine) >= self._settings.max_interfaces_per_user:
-            raise Conflict(
-                f"You have {len(mine)} interfaces open, the most allowed; close one first."
-            )
+            open_runs = [
+                r
+                for r in self._runs.values()
+                if r is not run and (r.expects_interface or r.interface_ready)
+            ]
+        limit = self._settings.max_concurrent_interfaces
+        if len(open_runs) >= limit:
+            return f"{len(open_runs)} interfaces are open, the most allowed ({limit})"
+        mine = sum(1 for r in open_runs if r.user_id == user_id)
+        limit = self._settings.max_interfaces_per_user
+        if mine >= limit:
+            return f"you have {mine} interfaces open, the most allowed ({limit})"
+        return None
 
     def _forget(self, execution_id: str) -> None:
         with self._lock:

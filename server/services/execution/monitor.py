@@ -54,12 +54,14 @@ class RunMonitor:
         ports: PortManager,
         events: ExecutionEvents,
         forget: Callable[[str], None],
+        over_limit: Callable[[Run], str | None],
     ) -> None:
         self._db = db
         self._settings = settings
         self._ports = ports
         self._events = events
         self._forget = forget
+        self._over_limit = over_limit  # why a run may not serve an interface now, or None
         self.stopping = threading.Event()  # set at shutdown: no more retries
 
     def watch(self, run: Run) -> None:
@@ -95,14 +97,22 @@ class RunMonitor:
         self._finish(run, exit_code)
 
     def _probe_interface(self, run: Run, now: float) -> None:
-        """Mark the interface ready once the port answers; end a declared one that never does."""
+        """Mark the interface ready once the port answers (or stop it when that would pass an
+        interface limit); end a declared one that never answers."""
         if processes.port_answers(run.port):
+            refusal = None if run.expects_interface else self._over_limit(run)
+            if refusal:
+                run.end_reason = "interface limit"
+                run.capture.debug(f"{refusal}: stopping")
+                threading.Thread(target=self.terminate, args=(run,), daemon=True).start()
+                return
             run.interface_ready = True
             run.capture.debug(f"the interface answers on port {run.port}")
             with self._db.job():
                 update_session(
-                    self._db.session, run.execution_id, status="ready", last_ping=utcnow()
-                )
+                    self._db.session, run.execution_id, status="ready", last_ping=utcnow(),
+                    tab_session_id=run.session_id,
+                )  # fmt: skip
                 self._db.session.commit()
             self._events.interface(run.user_id, session_info(run, "ready"))
         elif run.expects_interface and now - run.started > self._settings.interface_start_timeout:

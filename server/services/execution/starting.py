@@ -99,14 +99,15 @@ def execution_record(
 
 
 def process_row(plan: RunPlan, execution_id: str, pid: int, session_id: str) -> ScriptProcess:
-    """Return the process/interface-session row of a started run."""
+    """Return the process row of a started run; only a declared interface is listed as a
+    (starting) interface session from the start, others once their port answers."""
     return ScriptProcess(
         script_id=plan.script.id,
         user_id=plan.runner.user_id,
         project_id=plan.project.id,
         process_id=pid,
         flask_port=plan.port,
-        tab_session_id=session_id,
+        tab_session_id=session_id if plan.meta["interface"] else None,
         execution_uuid=execution_id,
         status="starting",
         started_at=utcnow(),
@@ -122,3 +123,8 @@ def describe(capture: OutputCapture, plan: RunPlan, context: RunContext, masked:
     capture.debug(f"user: {runner.username} ({runner.level}), project: {context.project_name}")
     capture.debug(f"python: {env.python} ({env.kind} {env.python_version or ''})".rstrip())
     capture.debug(f"parameters: {masked}")
+    wanted = plan.meta.get("flask_port")
+    if wanted and wanted != plan.port:
+        capture.debug(
+            f"port {wanted} (@flask_port) is taken or outside the port range: {plan.port}"
+        )
