@@ -8,7 +8,8 @@
   // The server already checks ?next=; this keeps the page from ever leaving its origin.
   function sameOrigin(next) {
     const target = new URL(next || "/", window.location.origin);
-    return target.origin === window.location.origin ? target.pathname + target.search + target.hash : "/";
+    if (target.origin !== window.location.origin || target.pathname.startsWith("//")) return "/";
+    return target.pathname + target.search + target.hash;
   }
 
   form.addEventListener("submit", async (event) => {

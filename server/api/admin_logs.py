@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import json
 from collections import deque
+from typing import Literal
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, jsonify
 
-from server.api.common import PAGE, PER_PAGE, actor, page_args, paginated
+from server.api.common import PAGE, PER_PAGE, Body, accepts, actor, page_args, paginated
 from server.api.logs import LIST_ARGS, attachment, export_csv, listing
 from server.api.presenters import execution_json
 from server.api.query import ChoiceArg, IntArg, QueryArg, reads
 from server.security.access import require_level
-from server.services.errors import InvalidInput
 from server.services.logs import LogFilters
 from server.services.registry import services
 
@@ -85,14 +85,18 @@ def audit_events():
     return jsonify(paginated(items, total, page, per_page))
 
 
+class ExportRequest(Body):
+    """The export's format."""
+
+    format: Literal["json", "csv"] = "json"
+
+
 @bp.post("/export")
 @require_level("admin")
-def export():
+@accepts(ExportRequest, optional=True)
+def export(body: ExportRequest):
     """Export runs of every user as JSON or CSV (``{"format": "json"|"csv"}``)."""
-    body = request.get_json(silent=True) or {}
-    kind = body.get("format", "json") if isinstance(body, dict) else "json"
-    if kind not in ("json", "csv"):
-        raise InvalidInput("format must be json or csv.", field="format")
+    kind = body.format
     logs = services().logs
     rows, _total = logs.list(None, LogFilters(), per_page=MAX_EXPORT)
     data = [execution_json(r, logs.outputs(r)) for r in rows]

@@ -84,15 +84,19 @@ def parse_body[M: BaseModel](model: type[M]) -> M:
         raise InvalidInput(f"{field}: {first['msg']}", field=field) from exc
 
 
-def accepts(model: type[BaseModel]) -> Callable:
-    """Parse the body with ``model`` and pass it to the view as ``body``."""
+def accepts(model: type[BaseModel], optional: bool = False) -> Callable:
+    """Parse the body with ``model`` and pass it to the view as ``body``; an ``optional``
+    body may be left out (its defaults apply), but never be malformed."""
 
     def decorate(view: Callable) -> Callable:
         @functools.wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
+            if optional and not request.get_data():
+                return view(*args, body=model.model_validate({}), **kwargs)
             return view(*args, body=parse_body(model), **kwargs)
 
         wrapper.request_model = model  # read by the OpenAPI document
+        wrapper.body_optional = optional
         return wrapper
 
     return decorate

@@ -6,8 +6,9 @@ import json
 
 from flask import Blueprint, jsonify, request
 from flask_login import current_user
+from pydantic import Field
 
-from server.api.common import actor
+from server.api.common import Body, accepts, actor
 from server.api.converters import MAX_ID, MIN_ID
 from server.api.presenters import execution_json
 from server.api.query import MAX_DIGITS, FlagArg, reads
@@ -82,13 +83,19 @@ def execute(script_id: int):
     return jsonify({"execution_id": record.execution_uuid, "status": record.status}), 202
 
 
+class StopRequest(Body):
+    """Which run to stop (the caller's latest running one when left out)."""
+
+    execution_id: str | None = Field(default=None, min_length=1, max_length=64)
+
+
 @bp.post("/scripts/<int:script_id>/stop")
 @require_level("operator")
-def stop(script_id: int):
+@accepts(StopRequest, optional=True)
+def stop(script_id: int, body: StopRequest):
     """Stop an execution of the script (by id, or the caller's latest running one)."""
     svc = services()
-    body = request.get_json(silent=True) or {}
-    execution_id = body.get("execution_id") if isinstance(body, dict) else None
+    execution_id = body.execution_id
     is_admin = allows(current_user.user_level, "admin")
     if execution_id:
         record = svc.logs.get(str(execution_id), current_user.id, is_admin)

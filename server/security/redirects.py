@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+import re
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
 # Browsers drop tab, CR and LF anywhere in a URL and read "\" as "/", so "/\t/evil" and
 # "/\evil" both become "//evil": a different host. Refuse every control character.
 _FORBIDDEN = {chr(code) for code in range(0x20)} | {"\x7f", "\\"}
+_HERE = "manager.invalid"  # a stand-in host to resolve paths against
 
 
 def safe_next(target: str | None, fallback: str) -> str:
@@ -15,7 +17,9 @@ def safe_next(target: str | None, fallback: str) -> str:
         return fallback
     if not target.startswith("/") or target.startswith("//"):
         return fallback
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc:
+    # Resolve dot segments as the browser will: "/.//evil", "/a/..//evil" and
+    # "/%2e%2e//evil" all have the path "//evil".
+    resolved = urlsplit(urljoin(f"http://{_HERE}/", re.sub("%2e", ".", target, flags=re.I)))
+    if resolved.netloc != _HERE or resolved.path.startswith("//"):
         return fallback
-    return target
+    return urlunsplit(("", "", resolved.path, resolved.query, resolved.fragment))

@@ -14,7 +14,7 @@ RESERVED = {"con", "prn", "aux", "nul"} | {f"{d}{i}" for d in ("com", "lpt") for
 
 def safe_component(name: str, field: str) -> str:
     """Return ``name`` when it is one safe folder or file name; raise InvalidInput otherwise."""
-    if not isinstance(name, str) or not COMPONENT.match(name) or name.endswith("."):
+    if not isinstance(name, str) or not COMPONENT.fullmatch(name) or name.endswith("."):
         raise InvalidInput(
             f"{field}: use up to 100 letters, digits, dots, dashes or underscores, "
             "starting with a letter or digit.",

@@ -231,7 +231,7 @@ class UserService:
 
 
 def _check_username(username: str) -> None:
-    if not USERNAME_PATTERN.match(username):
+    if not USERNAME_PATTERN.fullmatch(username):
         raise InvalidInput(
             "The user name needs 2 to 50 letters, digits, dots, dashes or underscores, "
             "starting with a letter or digit.",
@@ -240,7 +240,7 @@ def _check_username(username: str) -> None:
 
 
 def _check_email(email: str) -> None:
-    if not EMAIL_PATTERN.match(email):
+    if not EMAIL_PATTERN.fullmatch(email):
         raise InvalidInput("The e-mail address is not valid.", field="email")
 
 

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import socket
-import time
 import zipfile
 from datetime import timedelta
 from pathlib import Path
@@ -14,6 +12,7 @@ import pytest
 
 from tests.api.test_catalog import rescan
 from tests.api.test_runs import run, wait_done
+from tests.support import wait_for
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
@@ -198,23 +197,30 @@ def test_admin_log_endpoints(lab, login, admin):
 def test_the_specification_template_receives_the_seven_arguments(lab):
     client, _gid, ids = lab
     execution_id = run(client, ids["spec_template"])
-    deadline, body = time.monotonic() + 30, {}
-    while time.monotonic() < deadline:
+    started = "Starting SIDEL script for project: project_default"
+
+    def session():
+        items = client.get(f"/api/scripts/{ids['spec_template']}/interface-status").get_json()
+        return next((s for s in items["items"] if s["status"] == "ready"), None)
+
+    ready = wait_for(session, 120)
+
+    def announced():
         body = client.get(f"/api/logs/execution/{execution_id}").get_json()
-        if "Starting SIDEL script for project: project_default" in body["output"]:
-            break
-        time.sleep(0.1)
+        return body if started in body["output"] else None
+
+    body = wait_for(announced)
     assert "(Theme: light, Language: en)" in body["output"], body
-    port = body["flask_port"]
-    for _ in range(100):
-        with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", port)) == 0:
-                break
-        time.sleep(0.1)
+    import urllib.error
     import urllib.request
 
-    with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/project-info", timeout=5) as reply:
-        info = json.load(reply)
+    direct = f"http://127.0.0.1:{ready['port']}/api/project-info"
+    with pytest.raises(urllib.error.HTTPError) as refused:  # no token: another local user
+        urllib.request.urlopen(direct, timeout=30)
+    assert refused.value.code == 403
+    refused.value.close()
+    reply = client.get(f"/interfaces/{ready['session_id']}/app/api/project-info")
+    info = reply.get_json()  # through the proxy, which presents the token
     assert info["project_name"] == "project_default" and info["user_level"] == "operator"
     client.post(f"/api/scripts/{ids['spec_template']}/stop", {"execution_id": execution_id})
     assert wait_done(client, execution_id)["status"] == "terminated"

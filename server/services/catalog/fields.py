@@ -43,7 +43,7 @@ class TagRules:
         for tag in (t.strip() for t in tags):
             if not tag or tag in cleaned:
                 continue
-            if len(tag) > self.max_length or not TAG_PATTERN.match(tag):
+            if len(tag) > self.max_length or not TAG_PATTERN.fullmatch(tag):
                 raise InvalidInput(
                     f"tag {tag[:40]!r}: use up to {self.max_length} letters, digits, "
                     "underscores or dashes.",

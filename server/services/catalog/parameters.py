@@ -65,7 +65,7 @@ def _declaration_problem(item: Any, taken: set[str]) -> str | None:
     if not isinstance(item, dict):
         return "not an object"
     name, kind = item.get("name"), item.get("type", "string")
-    if not isinstance(name, str) or not NAME_PATTERN.match(name):
+    if not isinstance(name, str) or not NAME_PATTERN.fullmatch(name):
         return f"name {name!r} is not a valid identifier"
     if name in taken:
         return f"duplicate name {name!r}"
