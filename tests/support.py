@@ -18,7 +18,8 @@ from flask.testing import FlaskClient
 
 from server.settings import Settings, load_settings
 
-STARTUP_TIMEOUT = 60
+STARTUP_TIMEOUT = 90  # a server on a loaded machine imports, migrates and binds slowly
+STOP_TIMEOUT = 60  # its graceful stop alone may take GRACEFUL_TIMEOUT (10 s) and more
 
 
 class JsonClient:
@@ -90,15 +91,29 @@ def make_settings(home: Path, **overrides: Any) -> Settings:
     return load_settings(environ={}, home=home, **{**defaults, **overrides})
 
 
-def wait_for(predicate, timeout: float = 30.0):
-    """Poll ``predicate`` until it returns something true; fail after ``timeout`` seconds."""
+WAIT_TIMEOUT = 60.0
+
+
+def wait_for(
+    predicate,
+    timeout: float = WAIT_TIMEOUT,
+    message: str = "condition not met in time",
+    interval: float = 0.05,
+):
+    """Poll ``predicate`` until it returns something true; return that value.
+
+    Fail with ``message`` once ``timeout`` seconds have passed: the deadline is generous
+    (a loaded machine is slow), the polling quick (a fast one does not wait for nothing).
+    The predicate is asked once more after the deadline, so a slow last poll still counts.
+    """
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    while True:
         result = predicate()
         if result:
             return result
-        time.sleep(0.05)
-    raise AssertionError("condition not met in time")
+        if time.monotonic() >= deadline:
+            raise AssertionError(f"{message} (waited {timeout:g} s)")
+        time.sleep(interval)
 
 
 def free_port() -> int:
@@ -169,7 +184,7 @@ def stop_server(server: RunningServer, stop_signal: int = signal.SIGTERM) -> int
     if server.process.poll() is None:
         server.process.send_signal(stop_signal)
         try:
-            return server.process.wait(30)
+            return server.process.wait(STOP_TIMEOUT)
         except subprocess.TimeoutExpired:
             os.killpg(server.process.pid, signal.SIGKILL)
             server.process.wait(10)

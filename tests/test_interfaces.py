@@ -69,16 +69,24 @@ def test_a_port_taken_by_another_process_is_skipped(tmp_path):
 
 
 @pytest.fixture
-def interface_app(tmp_path):
-    settings = make_settings(
-        tmp_path / "home",
-        port_range_start=5720,
-        port_range_end=5760,
-        session_timeout=2,
-        cleanup_interval=1,
-        interface_start_timeout=3,
-        max_interfaces_per_user=2,
-    )
+def interface_settings() -> dict:
+    """Settings a test overrides (parametrize it): the timeout it is about."""
+    return {}
+
+
+@pytest.fixture
+def interface_app(tmp_path, interface_settings):
+    # Deadlines a loaded machine meets: an interface has two minutes to answer and is not
+    # reaped for want of heartbeats during a test, unless the test is about that deadline.
+    defaults = {
+        "port_range_start": 5720,
+        "port_range_end": 5760,
+        "session_timeout": 600,
+        "cleanup_interval": 1,
+        "interface_start_timeout": 120,
+        "max_interfaces_per_user": 2,
+    }
+    settings = make_settings(tmp_path / "home", **{**defaults, **interface_settings})
     writer = GroupWriter(settings.script_groups_path)
     writer.group("ui", required_level="operator")
     for name in ("echo_interface.py", "silent_interface.py"):
@@ -189,19 +197,23 @@ def test_close_ends_the_tree_and_frees_the_port(interface_app):
     assert ann.post(f"/api/scripts/{sid}/open-interface").status_code == 409
 
 
+@pytest.mark.parametrize("interface_settings", [{"session_timeout": 4}], ids=["timeout4s"])
 def test_without_heartbeat_the_session_is_reaped(interface_app):
-    app, _settings = interface_app
+    app, settings = interface_app
     ann = client_for(app, "ann")
     sid, session = start_interface(ann)
-    for _ in range(3):  # pings keep it alive past SESSION_TIMEOUT (2 s)
-        time.sleep(1)
+    # Pings every half second keep it alive past SESSION_TIMEOUT (4 s): each one has seconds
+    # to spare, however slowly the machine answers it.
+    alive_until = time.monotonic() + settings.session_timeout + 1
+    while time.monotonic() < alive_until:
+        time.sleep(0.5)  # the heartbeat's rhythm, not a wait for something to happen
         assert (
             ann.post(
                 f"/api/scripts/{sid}/ping-interface", {"session_id": session["session_id"]}
             ).status_code
             == 200
         )
-    body = wait_done(ann, session["execution_id"], timeout=20)
+    body = wait_done(ann, session["execution_id"])
     assert body["status"] == "terminated" and "no heartbeat" in body["debug_output"]
     assert (
         ann.post(
@@ -235,10 +247,11 @@ def test_a_closed_tab_ends_the_session_after_its_grace(interface_app):
     record.close_after = utcnow() - timedelta(seconds=1)
     services.db.session.commit()
     services.db.remove()
-    body = wait_done(ann, session["execution_id"], timeout=20)
+    body = wait_done(ann, session["execution_id"])
     assert "tab closed" in body["debug_output"]
 
 
+@pytest.mark.parametrize("interface_settings", [{"interface_start_timeout": 3}], ids=["start3s"])
 def test_a_declared_interface_that_never_answers_is_ended(interface_app):
     app, _settings = interface_app
     ann = client_for(app, "ann")
@@ -248,7 +261,7 @@ def test_a_declared_interface_that_never_answers_is_ended(interface_app):
     execution_id = ann.post(f"/api/scripts/{sid}/execute", {"parameters": {}}).get_json()[
         "execution_id"
     ]
-    body = wait_done(ann, execution_id, timeout=20)
+    body = wait_done(ann, execution_id)
     assert body["status"] == "terminated"
     assert "did not answer on port" in body["debug_output"]
 
@@ -279,7 +292,8 @@ def test_websockets_pass_through_the_proxy_of_a_real_server(tmp_path):
     shutil.copy(FIXTURES / "echo_interface.py", groups.root / "ui" / "echo_interface.py")
     home = tmp_path / "home"
     env = {**os.environ, "SCRIPT_GROUPS_PATH": str(groups.root), "CONDA_AUTO_DETECT": "0",
-           "PORT_RANGE_START": "5770", "PORT_RANGE_END": "5790"}  # fmt: skip
+           "PORT_RANGE_START": "5770", "PORT_RANGE_END": "5790",
+           "INTERFACE_START_TIMEOUT": "120"}  # fmt: skip
     subprocess.run([sys.executable, "-m", "desktop.launcher", "create-admin", "--username", "wes",
                     "--password", "Interface-Pass1"], env={**env, "SCRIPTSMANAGER_HOME": str(home)},
                    check=True, capture_output=True, timeout=60)  # fmt: skip
@@ -305,12 +319,12 @@ def test_websockets_pass_through_the_proxy_of_a_real_server(tmp_path):
         socket_ = Client.connect(ws_url, headers={"Cookie": cookie})
         try:
             socket_.send("hello")
-            assert socket_.receive(timeout=10) == "echo:hello"
+            assert socket_.receive(timeout=60) == "echo:hello"
         finally:
             socket_.close()
         upgrade = {"Upgrade": "websocket", "Connection": "Upgrade", "Sec-WebSocket-Version": "13",
                    "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ=="}  # fmt: skip
-        anonymous = requests.get(ws_url.replace("ws", "http", 1), headers=upgrade, timeout=10)
+        anonymous = requests.get(ws_url.replace("ws", "http", 1), headers=upgrade, timeout=60)
         assert anonymous.status_code in (302, 400, 401)  # refused before reaching the script
     finally:
         http.close()
@@ -338,7 +352,7 @@ def test_a_session_held_by_a_window_is_never_reaped(interface_app):
 
     interfaces.release(session["session_id"])
 
-    body = wait_done(ann, session["execution_id"], timeout=20)
+    body = wait_done(ann, session["execution_id"])
     assert body["status"] == "terminated" and "no heartbeat" in body["debug_output"]
 
 

@@ -7,16 +7,27 @@ import os
 import subprocess
 import sys
 import threading
-import time
 
 import pytest
 import requests
 import socketio
 
-from tests.support import free_port, start_server, stop_server
+from tests.support import WAIT_TIMEOUT, free_port, start_server, stop_server, wait_for
 
 PASSWORD = "L1ve-Logs-Password"
-SLOW = "import time\nfor i in range(6):\n    print('line', i)\n    time.sleep(0.3)\n"
+# Two lines, then the rest once the test lets it go on (a file next to the script appears):
+# the run is still running while the test looks, however slow the machine.
+SLOW = """import pathlib, time
+go = pathlib.Path(__file__).with_name("go")
+print('line', 0)
+print('line', 1)
+deadline = time.monotonic() + 300
+while not go.exists() and time.monotonic() < deadline:
+    time.sleep(0.05)
+for i in range(2, 6):
+    print('line', i)
+    time.sleep(0.3)
+"""
 
 
 class Browser:
@@ -50,7 +61,7 @@ class Browser:
     def connect(self) -> None:
         cookie = "; ".join(f"{k}={v}" for k, v in self.http.cookies.items())
         self.sio.connect(self.url, headers={"Cookie": cookie}, namespaces=["/logs"],
-                         transports=["websocket"], wait_timeout=10)  # fmt: skip
+                         transports=["websocket"], wait_timeout=WAIT_TIMEOUT)  # fmt: skip
 
     def post(self, path: str, body: dict) -> requests.Response:
         return self.http.post(self.url + path, json=body, headers={"X-CSRFToken": self.csrf})
@@ -93,6 +104,7 @@ def server(tmp_path):
         created = admin.post("api/admin/users", {**body, "user_level": "operator"})
         assert created.status_code == 201
     admin.close()
+    running.release_slow = lambda: (groups / "go").touch()  # slow.py goes on past line 1
     yield running
     stop_server(running)
 
@@ -111,14 +123,15 @@ def test_live_lines_arrive_while_the_script_runs_and_late_subscribers_get_a_repl
         started = ann.post(f"api/scripts/{script_id(ann, 'slow.py')}/execute", {"parameters": {}})
         execution_id = started.json()["execution_id"]
         ann.sio.emit("subscribe", {"execution_id": execution_id}, namespace="/logs")
-        deadline = time.monotonic() + 10
-        while len(ann.lines(execution_id)) < 2 and time.monotonic() < deadline:
-            time.sleep(0.02)
+        wait_for(lambda: len(ann.lines(execution_id)) >= 2, message="no live lines")
         assert ann.lines(execution_id)[:2] == ["line 0", "line 1"]
         assert not ann.done.is_set()  # lines arrived before the end: they were live
         late.connect()
         late.sio.emit("subscribe", {"execution_id": execution_id}, namespace="/logs")
-        assert ann.done.wait(20) and late.done.wait(20)
+        wait_for(lambda: len(late.lines(execution_id)) >= 2, message="no replay")
+        assert not late.done.is_set()  # replayed while it runs: the rest comes live
+        server.release_slow()
+        assert ann.done.wait(WAIT_TIMEOUT) and late.done.wait(WAIT_TIMEOUT)
         expected = [f"line {i}" for i in range(6)]
         assert ann.lines(execution_id) == expected
         assert late.lines(execution_id) == expected  # replay, then live, nothing twice
@@ -134,14 +147,11 @@ def test_a_finished_run_is_replayed_from_its_log_file(server):
     try:
         started = ann.post(f"api/scripts/{script_id(ann, 'quick.py')}/execute", {"parameters": {}})
         execution_id = started.json()["execution_id"]
-        for _ in range(100):
-            detail = ann.http.get(server.url + f"api/logs/execution/{execution_id}").json()
-            if detail["status"] != "running":
-                break
-            time.sleep(0.05)
+        detail = server.url + f"api/logs/execution/{execution_id}"
+        wait_for(lambda: ann.http.get(detail).json()["status"] != "running")
         ann.connect()
         ann.sio.emit("subscribe", {"execution_id": execution_id}, namespace="/logs")
-        assert ann.done.wait(10)
+        assert ann.done.wait(WAIT_TIMEOUT)
         assert ann.lines(execution_id) == ["done"]
         assert ann.lines(execution_id, "stderr") == ["oops"]
         assert any(
@@ -158,12 +168,12 @@ def test_other_users_runs_and_anonymous_clients_get_nothing(server):
         execution_id = started.json()["execution_id"]
         bob.connect()
         bob.sio.emit("subscribe", {"execution_id": execution_id}, namespace="/logs")
-        assert bob.done.wait(10)
+        assert bob.done.wait(WAIT_TIMEOUT)
         assert [name for name, _ in bob.events] == ["error"]
         anonymous = socketio.Client()
         with pytest.raises(socketio.exceptions.ConnectionError):
             anonymous.connect(server.url, namespaces=["/logs"], transports=["websocket"],
-                              wait_timeout=5)  # fmt: skip
+                              wait_timeout=WAIT_TIMEOUT)  # fmt: skip
     finally:
         ann.close()
         bob.close()

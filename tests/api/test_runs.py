@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
 import psutil
 import pytest
 
 from tests.api.test_catalog import rescan
+from tests.support import WAIT_TIMEOUT, wait_for
 
 ECHO = """
 import json, os, sys
@@ -28,14 +28,14 @@ PARAMS = """@parameters: [
 ]"""
 
 
-def wait_done(client, execution_id: str, timeout: float = 30) -> dict:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+def wait_done(client, execution_id: str, timeout: float = WAIT_TIMEOUT) -> dict:
+    """Return the run's record once it has ended (generous deadline: a loaded machine)."""
+
+    def ended() -> dict | None:
         body = client.get(f"/api/logs/execution/{execution_id}").get_json()
-        if body["status"] != "running":
-            return body
-        time.sleep(0.05)
-    raise AssertionError(f"run {execution_id} still running")
+        return body if body["status"] != "running" else None
+
+    return wait_for(ended, timeout, f"run {execution_id} still running")
 
 
 @pytest.fixture
@@ -156,7 +156,7 @@ def test_levels_below_the_script_are_refused(scripts, login, make_user):
 
 def test_the_time_limit_ends_the_run(scripts):
     client, ids, _gid = scripts
-    body = wait_done(client, run(client, ids["sleepy"]), timeout=30)
+    body = wait_done(client, run(client, ids["sleepy"]))
     assert body["status"] == "terminated"
     assert "time limit of 1 s" in body["debug_output"]
 
@@ -164,14 +164,13 @@ def test_the_time_limit_ends_the_run(scripts):
 def test_stop_ends_the_whole_tree_grandchild_included(scripts):
     client, ids, _gid = scripts
     execution_id = run(client, ids["tree"])
-    deadline = time.monotonic() + 20
-    grandchild = None
-    while grandchild is None and time.monotonic() < deadline:
+
+    def grandchild_pid() -> int | None:
         output = client.get(f"/api/logs/execution/{execution_id}").get_json()["output"]
-        if "grandchild" in output:
-            grandchild = int(output.split()[1])
-        time.sleep(0.05)
-    assert grandchild and psutil.pid_exists(grandchild)
+        return int(output.split()[1]) if "grandchild" in output else None
+
+    grandchild = wait_for(grandchild_pid, message="the script did not start its child")
+    assert psutil.pid_exists(grandchild)
     stopped = client.post(f"/api/scripts/{ids['tree']}/stop", {"execution_id": execution_id})
     assert stopped.get_json()["status"] == "terminated"
     body = wait_done(client, execution_id)

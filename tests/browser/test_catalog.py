@@ -33,9 +33,15 @@ def create_user(server, username: str, level: str, password: str = "Us3r-Passwor
     assert created.status_code == 201, created.text
 
 
+def open_group(page, group: str) -> None:
+    """Open a group from the dashboard; return once its page has loaded (its script runs)."""
+    page.click(f"#sm-group-cards a:has-text('{group}')")
+    page.wait_for_url(re.compile(r".*/groups/\d+$"))
+
+
 def open_script(page, url: str, group: str, script: str) -> None:
     page.goto(url)
-    page.click(f"#sm-group-cards a:has-text('{group}')")
+    open_group(page, group)
     page.click(f".sm-script-item a:has-text('{script}')")
     page.wait_for_url(re.compile(r".*/scripts/\d+$"))
 
@@ -46,7 +52,7 @@ def test_developer_edits_a_description_in_two_languages(page, live_server, shot)
     log_in(page, url, "devon", "Us3r-Password!")
     expect(page.locator("#sm-group-cards .sm-group-card")).to_have_count(2)
     shot(page, "catalog-dashboard")
-    page.click("#sm-group-cards a:has-text('Thermal')")
+    open_group(page, "Thermal")  # the search box filters once the page's script runs
     expect(page.locator(".sm-script-item:visible")).to_have_count(2)
     page.fill("#sm-search", "fin")
     expect(page.locator(".sm-script-item:visible")).to_have_count(1)
@@ -54,6 +60,7 @@ def test_developer_edits_a_description_in_two_languages(page, live_server, shot)
     shot(page, "catalog-group")
 
     page.click(".sm-script-item a:has-text('Fin')")
+    page.wait_for_url(re.compile(r".*/scripts/\d+$"))  # loaded: the forms are wired
     page.click("button[data-bs-target='#tab-docs']")
     expect(page.locator("#sm-doc h1")).to_be_visible()
     expect(page.locator("#sm-doc .katex").first).to_be_visible()  # math rendered by KaTeX

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import re
 import socket
-import time
 
 import psutil
 import pytest
@@ -14,6 +13,7 @@ from playwright.sync_api import expect
 from server.services.ports import can_bind
 from tests.browser.test_catalog import create_user, open_script
 from tests.browser.test_shell import log_in
+from tests.support import wait_for
 
 pytestmark = pytest.mark.browser
 
@@ -23,28 +23,32 @@ def api_json(page, url: str) -> dict:
     return json.loads(page.locator("body").inner_text())
 
 
+def gone(process: psutil.Process) -> bool:
+    """Return True for a process that has ended (a zombie, or reaped since it was listed)."""
+    try:
+        return process.status() == psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return True
+
+
 def test_open_use_and_close_an_interface(page, live_server, shot):
     create_user(live_server, "ivy", "operator")
     url = live_server.url
     log_in(page, url, "ivy", "Us3r-Password!")
     open_script(page, url, "Thermal", "Heat")
     script_id = re.search(r"/scripts/(\d+)", page.url).group(1)
-    page.click("#sm-run-submit")
-    link = page.locator("#sm-console [data-console-interface]")
-    expect(link).to_be_visible(timeout=30000)
-    # The page opens the interface by itself when the browser allows a pop-up so long after
-    # the click; otherwise the person clicks "Open interface".
-    others = [p for p in page.context.pages if p is not page]
-    if others:
-        tab = others[0]
-    else:
-        with page.context.expect_page() as opened:
-            link.click()
-        tab = opened.value
+    # The script declares @auto_open_interface and Playwright's Chromium allows pop-ups: the
+    # page opens the interface in a tab by itself once it answers. Wait for that tab (not a
+    # look at the pages right after the link shows: the tab may not be known yet, and a
+    # second tab opened from the link would keep the session alive after this one closes).
+    with page.context.expect_page() as opened:
+        page.click("#sm-run-submit")
+    tab = opened.value
+    expect(page.locator("#sm-console [data-console-interface]")).to_be_visible()
     tab.wait_for_load_state()
     expect(tab.locator("#sm-interface-state")).to_have_text("Live")
     frame = tab.frame_locator("#sm-interface-frame")
-    expect(frame.locator("#calculate")).to_be_visible(timeout=20000)
+    expect(frame.locator("#calculate")).to_be_visible()
     frame.locator("#inside_temp_c").fill("21.5")
     frame.locator("#calculate").click()
     expect(frame.locator("#r-u")).not_to_have_text("")
@@ -53,9 +57,7 @@ def test_open_use_and_close_an_interface(page, live_server, shot):
         live_server.home / "data" / "script_groups" / "thermal_analysis" / "ivy"
         / "project_default" / "config.json"
     )  # fmt: skip
-    deadline = time.monotonic() + 15
-    while time.monotonic() < deadline and not config.is_file():
-        time.sleep(0.1)
+    wait_for(config.is_file, message="the interface did not save its configuration")
     assert json.loads(config.read_text())["inside_temp_c"] == 21.5
 
     page.goto(url)
@@ -66,11 +68,13 @@ def test_open_use_and_close_an_interface(page, live_server, shot):
     assert session["status"] == "ready"
     # Closing the tab sends the beacon: closed after a short grace, then reaped by the
     # clean-up. (run_before_unload: let the page unload as a person's closed tab does.)
+    assert page.context.pages == [page, tab]  # no other tab keeps the session alive
     tab.close(run_before_unload=True)
-    deadline = time.monotonic() + 60
-    while api_json(page, f"{url}api/active-interfaces?mine=1")["items"]:
-        assert time.monotonic() < deadline, "the interface is still open"
-        time.sleep(0.5)
+    wait_for(
+        lambda: not api_json(page, f"{url}api/active-interfaces?mine=1")["items"],
+        message="the interface is still open",
+        interval=0.5,
+    )
     run = api_json(page, f"{url}api/logs/execution/{session['execution_id']}")
     assert run["status"] == "terminated" and "tab closed" in run["debug_output"]
     assert can_bind(session["port"])  # nothing listens there any more
@@ -80,4 +84,4 @@ def test_open_use_and_close_an_interface(page, live_server, shot):
         p for p in psutil.process_iter(["cmdline"])
         if "heat_transfer.py" in " ".join(p.info["cmdline"] or [])
     ]  # fmt: skip
-    assert all(p.status() == psutil.STATUS_ZOMBIE for p in children)
+    assert all(gone(p) for p in children)

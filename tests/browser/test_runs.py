@@ -26,16 +26,14 @@ def test_run_a_batch_script_watch_it_find_it_and_download_it(page, live_server, 
     page.fill("#param-to_unit", "psi")
     shot(page, "run-form")
     page.click("#sm-run-submit")
-    expect(page.locator("#sm-console [data-console-status]")).to_have_text(
-        "Completed", timeout=20000
-    )
+    expect(page.locator("#sm-console [data-console-status]")).to_have_text("Completed")
     expect(page.locator("#sm-console [data-console-output]")).to_contain_text("145.03")
     shot(page, "run-console")
     expect(page.locator("#sm-history-body tr")).to_have_count(1)
 
     page.fill("#param-from_unit", "furlong")
     page.click("#sm-run-submit")
-    expect(page.locator("#sm-console [data-console-status]")).to_have_text("Failed", timeout=20000)
+    expect(page.locator("#sm-console [data-console-status]")).to_have_text("Failed")
     expect(page.locator("#sm-console .sm-line-stderr").first).to_be_visible()
 
     page.click("a[href='/logs']")
@@ -63,15 +61,19 @@ def test_a_slow_run_streams_live_and_can_be_stopped(page, live_server, tmp_path,
     log_in(page, url)
     page.goto(url)
     page.click("#sm-group-cards a:has-text('Data')")
-    page.click("#sm-refresh")
+    # Refresh once the group page has loaded (its script listens to the button), and go on
+    # once the page it reloads has loaded: a click on the list before would race the reload.
+    page.wait_for_url(re.compile(r".*/groups/\d+$"))
+    with page.expect_navigation():
+        page.click("#sm-refresh")
     page.click(".sm-script-item a:has-text('Slow counter')")
     page.click("#sm-run-submit")
     output = page.locator("#sm-console [data-console-output]")
-    expect(output).to_contain_text("tick 3", timeout=15000)
+    expect(output).to_contain_text("tick 3")
     expect(page.locator("#sm-console [data-console-status]")).to_have_text("Running")
     page.goto(url)
     expect(page.locator("#sm-running-list li")).to_have_count(1)
     page.click("#sm-running-list a")
     expect(page.locator("#sm-console [data-console-output]")).to_contain_text("tick 0")
     page.click("#sm-console [data-console-stop]")
-    expect(page.locator("#sm-detail-status")).to_have_text("Terminated", timeout=20000)
+    expect(page.locator("#sm-detail-status")).to_have_text("Terminated")

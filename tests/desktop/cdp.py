@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import http.client
+import itertools
 import json
 import time
 import urllib.request
@@ -18,19 +19,25 @@ from typing import Any
 
 import websocket
 
-CALL_TIMEOUT = 10.0
+# Generous deadlines: Qt WebEngine on a loaded machine answers slowly, never wrongly.
+CALL_TIMEOUT = 30.0
+WAIT_TIMEOUT = 60.0
 _DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 
-def pages(port: int, attempts: int = 5) -> list[dict[str, Any]]:
-    """Return the page targets (one per window) with their URL and title."""
-    for attempt in range(attempts):
+def pages(port: int, attempts: int = 5, timeout: float = CALL_TIMEOUT) -> list[dict[str, Any]]:
+    """Return the page targets (one per window) with their URL and title.
+
+    A broken answer is asked again (at least ``attempts`` times, for up to ``timeout`` s).
+    """
+    deadline = time.monotonic() + timeout
+    for attempt in itertools.count(1):
         try:
-            with _DIRECT.open(f"http://127.0.0.1:{port}/json", timeout=5) as response:
+            with _DIRECT.open(f"http://127.0.0.1:{port}/json", timeout=CALL_TIMEOUT) as response:
                 return [t for t in json.load(response) if t.get("type") == "page"]
         except (http.client.HTTPException, ConnectionError):
             # The list is rebuilt while a window closes; the next answer is whole again.
-            if attempt == attempts - 1:
+            if attempt >= attempts and time.monotonic() > deadline:
                 raise
             time.sleep(0.2)
     raise AssertionError("unreachable")
@@ -80,7 +87,7 @@ class Page:
             raise RuntimeError(f"{expression!r} failed: {result['exceptionDetails']}")
         return result["result"].get("value")
 
-    def wait_for(self, expression: str, timeout: float = 30.0) -> Any:
+    def wait_for(self, expression: str, timeout: float = WAIT_TIMEOUT) -> Any:
         """Evaluate until the value is truthy; return it (TimeoutError after ``timeout``)."""
         deadline = time.monotonic() + timeout
         while True:
@@ -106,7 +113,7 @@ class Page:
         return base64.b64decode(self.call("Page.captureScreenshot", format="png")["data"])
 
 
-def wait_for_page(port: int, match: str, timeout: float = 30.0) -> Page:
+def wait_for_page(port: int, match: str, timeout: float = WAIT_TIMEOUT) -> Page:
     """Return the first page whose URL contains ``match`` (TimeoutError after ``timeout``)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

@@ -26,7 +26,8 @@ from tests.support import free_port
 
 ADMIN_PASSWORD = "Desk-Admin-Pass1"
 REPO = Path(__file__).resolve().parents[2]
-STARTUP_TIMEOUT = 60.0
+STARTUP_TIMEOUT = 90.0  # Qt WebEngine and the manager start slowly on a loaded machine
+TOOL_TIMEOUT = 30  # wmctrl and friends answer at once, unless the machine is busy
 # pywebview's Qt backend calls a deprecated Qt API; the warning must not become an error.
 QUIET_QT_WARNING = "ignore::DeprecationWarning:webview.platforms.qt"
 
@@ -47,18 +48,18 @@ class XDisplay:
     def windows(self) -> list[str]:
         """Return the titles of the managed windows."""
         listing = subprocess.run(
-            ["wmctrl", "-l"], env=self.env(), capture_output=True, text=True, timeout=10
+            ["wmctrl", "-l"], env=self.env(), capture_output=True, text=True, timeout=TOOL_TIMEOUT
         ).stdout
         return [line.split(None, 3)[3] for line in listing.splitlines() if len(line.split()) > 3]
 
     def close_window(self, title: str) -> None:
         """Close a window gracefully, as its title-bar button does."""
-        subprocess.run(["wmctrl", "-c", title], env=self.env(), check=True, timeout=10)
+        subprocess.run(["wmctrl", "-c", title], env=self.env(), check=True, timeout=TOOL_TIMEOUT)
 
     def window_id(self, title: str) -> str:
         """Return the X id of the window with this title."""
         listing = subprocess.run(
-            ["wmctrl", "-l"], env=self.env(), capture_output=True, text=True, timeout=10
+            ["wmctrl", "-l"], env=self.env(), capture_output=True, text=True, timeout=TOOL_TIMEOUT
         ).stdout
         for line in listing.splitlines():
             window_id, _desktop, _host, *name = line.split(None, 3)
@@ -70,7 +71,7 @@ class XDisplay:
         """Save a PNG of the whole screen, or of one window."""
         target = self.window_id(window) if window else "root"
         subprocess.run(
-            ["import", "-window", target, str(path)], env=self.env(), check=True, timeout=30
+            ["import", "-window", target, str(path)], env=self.env(), check=True, timeout=60
         )
         return path
 
@@ -94,8 +95,10 @@ def x_display() -> Iterator[XDisplay]:
         ["openbox"], env=display.env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
     display.processes.append(window_manager)
-    deadline = time.monotonic() + 20
-    while subprocess.run(["wmctrl", "-m"], env=display.env(), capture_output=True).returncode:
+    deadline = time.monotonic() + STARTUP_TIMEOUT
+    while subprocess.run(
+        ["wmctrl", "-m"], env=display.env(), capture_output=True, timeout=TOOL_TIMEOUT
+    ).returncode:
         if time.monotonic() > deadline:
             raise RuntimeError("openbox did not start")
         time.sleep(0.1)
@@ -104,7 +107,7 @@ def x_display() -> Iterator[XDisplay]:
     finally:
         for process in reversed(display.processes):
             process.terminate()
-            process.wait(10)
+            process.wait(TOOL_TIMEOUT)
 
 
 @dataclass
@@ -138,7 +141,7 @@ class DesktopApp:
         main.wait_for("location.pathname === '/' && !!document.querySelector('.sm-group-card')")
         return main
 
-    def wait(self, timeout: float = 60.0) -> int:
+    def wait(self, timeout: float = 90.0) -> int:
         """Wait for the process to end; return its exit code."""
         return self.process.wait(timeout)
 
@@ -198,10 +201,10 @@ def stop_desktop(app: DesktopApp) -> None:
     if app.process.poll() is None:
         app.process.send_signal(signal.SIGTERM)
         try:
-            app.process.wait(30)
+            app.process.wait(60)
         except subprocess.TimeoutExpired:
             os.killpg(app.process.pid, signal.SIGKILL)
-            app.process.wait(10)
+            app.process.wait(TOOL_TIMEOUT)
 
 
 def prepare_home(home: Path, groups: Path) -> None:
