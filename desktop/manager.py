@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+import socket
 import threading
 import time
 import urllib.error
 import urllib.request
+from dataclasses import replace
 
 from werkzeug.serving import BaseWSGIServer, make_server
 
@@ -29,8 +31,7 @@ class EmbeddedManager:
 
     def __init__(self, settings: Settings) -> None:
         self._settings = settings
-        self._server: BaseWSGIServer | None = None
-        self._thread: threading.Thread | None = None
+        self._servers: list[BaseWSGIServer] = []
         self.app = None
         self.url = ""
 
@@ -43,23 +44,26 @@ class EmbeddedManager:
     def start(self) -> str:
         """Serve the manager on a random free port; return its URL once /health answers."""
         logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no per-request lines
-        self.app = create_app(self._settings)
+        # Browser tabs of the proxy get the interfaces' own origin, as in server mode.
+        with socket.create_server((HOST, 0)) as probe:
+            settings = replace(self._settings, interface_port=probe.getsockname()[1])
+        self.app = create_app(settings)
         # Threaded Werkzeug serves Socket.IO's WebSockets (simple-websocket) in-process.
-        self._server = make_server(HOST, 0, self.app, threaded=True)
-        self.url = f"http://{HOST}:{self._server.server_port}/"
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, name="manager-http", daemon=True
-        )
-        self._thread.start()
+        main = make_server(HOST, 0, self.app, threaded=True)
+        proxy = make_server(HOST, settings.interface_port, self.app, threaded=True)
+        self._servers = [main, proxy]
+        for name, server in (("manager-http", main), ("interfaces-http", proxy)):
+            threading.Thread(target=server.serve_forever, name=name, daemon=True).start()
+        self.url = f"http://{HOST}:{main.server_port}/"
         wait_until_healthy(self.url, START_TIMEOUT)
         return self.url
 
     def stop(self) -> None:
         """Stop serving, then end every child and release their ports."""
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
+        for server in self._servers:
+            server.shutdown()
+            server.server_close()
+        self._servers = []
         shutdown_app(self.app)
         self.app = None
 

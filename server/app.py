@@ -12,6 +12,7 @@ from flask_socketio import SocketIO
 from server import __version__
 from server.api.json_input import StrictJSONProvider
 from server.extensions import csrf, login_manager
+from server.proxy.origin import InterfaceOriginSplit
 from server.realtime.bridge import NAMESPACE, LogBridge
 from server.realtime.namespace import LogNamespace
 from server.security.access import enforce_access
@@ -37,6 +38,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     init_request_hooks(app, services)
     init_realtime(app, services)
     init_routes(app)
+    init_interface_origin(app, settings)
     init_host_check(app, settings)
     logger.info("ScriptsManager %s ready (home %s)", __version__, settings.home)
     return app
@@ -136,6 +138,13 @@ def init_request_hooks(app: Flask, services: Services) -> None:
             elapsed,
         )
         return response
+
+
+def init_interface_origin(app: Flask, settings: Settings) -> None:
+    """Serve proxied script pages on the interface port only (their own origin), when the
+    server listens on one (``serve`` and the desktop pick it; a bare app has none)."""
+    if settings.interface_port:
+        app.wsgi_app = InterfaceOriginSplit(app.wsgi_app, settings.interface_port)  # type: ignore[method-assign]
 
 
 def init_host_check(app: Flask, settings: Settings) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -134,6 +135,12 @@ class RunningServer:
     def output(self) -> str:
         """Return what the process printed so far."""
         return self.log_path.read_text(errors="replace")
+
+    @property
+    def interface_url(self) -> str:
+        """Return the base URL of the interfaces' own origin (the port the server printed)."""
+        found = wait_for(lambda: re.search(r"interfaces are served on port (\d+)", self.output()))
+        return self.url.rsplit(":", 1)[0] + f":{found.group(1)}/"
 
 
 def start_server(

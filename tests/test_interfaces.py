@@ -156,7 +156,8 @@ def test_the_proxy_forwards_requests_and_keeps_the_manager_private(interface_app
     assert redirect.status_code == 302
     assert redirect.headers["Location"] == prefix + "/echo"
     assert f"Path={prefix}/" in redirect.headers["Set-Cookie"]
-    assert "Content-Security-Policy" not in redirect.headers  # the script's own policy
+    # The script's own security headers pass; the proxy adds only where it may be framed.
+    assert redirect.headers.get_all("Content-Security-Policy") == ["frame-ancestors 'self'"]
     big = ann.get(prefix + "/big")
     assert len(big.data) == 64 * 65536
     wrapper = ann.raw.get(f"/interfaces/{session['session_id']}/")
@@ -277,19 +278,22 @@ def test_interface_limits_answer_409(interface_app):
     assert third.status_code == 409 and "most allowed" in third.get_json()["error"]["message"]
 
 
-def test_websockets_pass_through_the_proxy_of_a_real_server(tmp_path):
+@pytest.fixture
+def proxy_server(tmp_path):
+    """A real ``--server`` with the plain echo and the SDK WebSocket interfaces; yields
+    (server, logged-in requests session, start(filename) -> ready session)."""
     import os
     import subprocess
     import sys
 
     import requests
-    from simple_websocket import Client
 
     from tests.support import free_port, start_server, stop_server
 
     groups = GroupWriter(tmp_path / "groups")
     groups.group("ui")
-    shutil.copy(FIXTURES / "echo_interface.py", groups.root / "ui" / "echo_interface.py")
+    for name in ("echo_interface.py", "sdk_ws_interface.py"):
+        shutil.copy(FIXTURES / name, groups.root / "ui" / name)
     home = tmp_path / "home"
     env = {**os.environ, "SCRIPT_GROUPS_PATH": str(groups.root), "CONDA_AUTO_DETECT": "0",
            "PORT_RANGE_START": "5770", "PORT_RANGE_END": "5790",
@@ -299,13 +303,15 @@ def test_websockets_pass_through_the_proxy_of_a_real_server(tmp_path):
                    check=True, capture_output=True, timeout=60)  # fmt: skip
     server = start_server(home, free_port(), env=env)
     http = requests.Session()
-    try:
-        token = http.get(server.url + "api/auth/csrf").json()["csrf_token"]
-        login = http.post(server.url + "api/auth/login", headers={"X-CSRFToken": token},
-                          json={"username": "wes", "password": "Interface-Pass1"})  # fmt: skip
-        token = login.json()["csrf_token"]
-        gid = http.get(server.url + "api/script-groups").json()["items"][0]["id"]
-        sid = http.get(server.url + f"api/script-groups/{gid}/scripts").json()["items"][0]["id"]
+    token = http.get(server.url + "api/auth/csrf").json()["csrf_token"]
+    login = http.post(server.url + "api/auth/login", headers={"X-CSRFToken": token},
+                      json={"username": "wes", "password": "Interface-Pass1"})  # fmt: skip
+    token = login.json()["csrf_token"]
+    gid = http.get(server.url + "api/script-groups").json()["items"][0]["id"]
+    scripts = http.get(server.url + f"api/script-groups/{gid}/scripts").json()["items"]
+
+    def start(filename: str) -> dict:
+        sid = next(s["id"] for s in scripts if s["filename"] == filename)
         http.post(server.url + f"api/scripts/{sid}/execute", json={"parameters": {}},
                   headers={"X-CSRFToken": token})  # fmt: skip
 
@@ -313,22 +319,72 @@ def test_websockets_pass_through_the_proxy_of_a_real_server(tmp_path):
             items = http.get(server.url + f"api/scripts/{sid}/interface-status").json()["items"]
             return next((s for s in items if s["status"] == "ready"), None)
 
-        session = wait_for(ready)
-        cookie = "; ".join(f"{k}={v}" for k, v in http.cookies.items())
-        ws_url = server.url.replace("http", "ws") + f"interfaces/{session['session_id']}/app/ws"
-        socket_ = Client.connect(ws_url, headers={"Cookie": cookie})
-        try:
-            socket_.send("hello")
-            assert socket_.receive(timeout=60) == "echo:hello"
-        finally:
-            socket_.close()
-        upgrade = {"Upgrade": "websocket", "Connection": "Upgrade", "Sec-WebSocket-Version": "13",
-                   "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ=="}  # fmt: skip
-        anonymous = requests.get(ws_url.replace("ws", "http", 1), headers=upgrade, timeout=60)
-        assert anonymous.status_code in (302, 400, 401)  # refused before reaching the script
+        return wait_for(ready)
+
+    try:
+        yield server, http, start
     finally:
         http.close()
         stop_server(server)
+
+
+UPGRADE = {"Upgrade": "websocket", "Connection": "Upgrade", "Sec-WebSocket-Version": "13",
+           "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ=="}  # fmt: skip
+
+
+def ws_address(server, session: dict) -> str:
+    """Return the proxied /ws of a session, on the interfaces' own origin."""
+    return (
+        server.interface_url.replace("http", "ws", 1) + f"interfaces/{session['session_id']}/app/ws"
+    )
+
+
+def test_websockets_pass_through_the_proxy_of_a_real_server(proxy_server):
+    import requests
+    from simple_websocket import Client
+
+    server, http, start = proxy_server
+    ws_url = ws_address(server, start("echo_interface.py"))
+    cookie = "; ".join(f"{k}={v}" for k, v in http.cookies.items())
+    socket_ = Client.connect(ws_url, headers={"Cookie": cookie})
+    try:
+        socket_.send("hello")
+        assert socket_.receive(timeout=60) == "echo:hello"
+    finally:
+        socket_.close()
+    anonymous = requests.get(
+        ws_url.replace("ws", "http", 1), headers=UPGRADE, timeout=60, allow_redirects=False
+    )
+    assert anonymous.status_code == 401  # refused before reaching the script
+
+
+def test_an_sdk_websocket_gets_its_host_and_subprotocol_and_foreign_origins_are_refused(
+    proxy_server,
+):
+    from simple_websocket import Client
+
+    server, http, start = proxy_server
+    session = start("sdk_ws_interface.py")
+    ws_url = ws_address(server, session)
+    cookie = "; ".join(f"{k}={v}" for k, v in http.cookies.items())
+    own_origin = server.interface_url.rstrip("/")
+    for origin in ("http://evil.example", server.url.rstrip("/")):  # the manager's is foreign too
+        refused = http.get(
+            ws_url.replace("ws", "http", 1), headers={**UPGRADE, "Origin": origin}, timeout=60
+        )
+        assert refused.status_code == 403
+    socket_ = Client.connect(
+        ws_url, subprotocols=["chat.v1"], headers={"Cookie": cookie, "Origin": own_origin}
+    )
+    try:
+        assert socket_.subprotocol == "chat.v1"
+        socket_.send("hi")
+        assert socket_.receive(timeout=60) == "sdk:chat.v1:hi"
+    finally:
+        socket_.close()
+    home = Path(server.log_path).parent  # the script notes every upgrade that reached it
+    noted = next(home.glob("data/script_groups/ui/wes/project_default/upgrades.txt")).read_text()
+    assert noted.splitlines() == [f"{own_origin} 127.0.0.1:{session['port']}"]
 
 
 def test_a_session_held_by_a_window_is_never_reaped(interface_app):

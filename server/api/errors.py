@@ -9,6 +9,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException
 
+from server.proxy.origin import is_proxied
 from server.services.errors import NotAuthenticated, ServiceError, StorageFull
 from server.services.registry import services
 from server.services.storage import storage_error
@@ -37,7 +38,7 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(ServiceError)
     def service_error(exc: ServiceError):
-        if isinstance(exc, NotAuthenticated) and not wants_json():
+        if isinstance(exc, NotAuthenticated) and not wants_json() and not is_proxied(request.path):
             return redirect(url_for("web.login", next=request.full_path.rstrip("?")))
         response, status = error_response(exc.status, exc.code, exc.message, exc.field)
         retry_after = getattr(exc, "retry_after", None)

@@ -76,7 +76,6 @@ def downstream_headers(raw: Iterable[tuple[str, str]], port: int, prefix: str) -
         elif lower == "set-cookie":
             value = _PATH_ATTRIBUTE.sub("", value) + f"; Path={prefix}/"
         headers.add(name, value)
-    headers["X-Frame-Options"] = "SAMEORIGIN"
     return headers
 
 

@@ -5,13 +5,23 @@ from __future__ import annotations
 import logging
 
 import requests
-from flask import Blueprint, Response, render_template, request, stream_with_context
+from flask import (
+    Blueprint,
+    Response,
+    make_response,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
 from flask_login import current_user
 
 from server.extensions import csrf
 from server.proxy.forwarding import downstream_headers, upstream_headers
+from server.proxy.origin import hostname_of, interface_origin
 from server.proxy.websocket import is_websocket, relay_websocket
 from server.security.access import require_level
+from server.security.headers import content_security_policy
 from server.security.levels import allows
 from server.services.registry import services
 
@@ -34,13 +44,18 @@ def wrapper(session_id: str):
     session = svc.interfaces.get(session_id, current_user.id, _is_admin())
     run = svc.logs.get(session.execution_uuid or "", current_user.id, _is_admin())
     project = svc.projects.get(current_user.id, session.project_id or 0, _is_admin())
-    return render_template(
+    origin = _interface_origin()
+    page = render_template(
         "interfaces/wrapper.html",
         session=session,
         run=run,
         project_name=project.project_name,
         heartbeat=svc.settings.heartbeat_interval,
+        frame_url=(origin or "") + url_for("interfaces.proxy", session_id=session_id, path=""),
     )
+    response = make_response(page)
+    response.headers["Content-Security-Policy"] = content_security_policy(origin)
+    return response
 
 
 @bp.route("/app/", defaults={"path": ""}, methods=METHODS)
@@ -70,15 +85,27 @@ def proxy(session_id: str, path: str):
     except requests.RequestException as exc:
         logger.warning("proxy to port %s failed: %s", port, exc)
         return Response("The script's interface is not answering.", status=502)
+    headers = downstream_headers(upstream.raw.headers.items(), port, prefix)
+    # Framed by the manager's wrapper page only (a second policy: the script's own stays).
+    ancestors = (
+        f"{request.scheme}://{hostname_of(request.host)}:*" if _interface_origin() else "'self'"
+    )
+    headers.add("Content-Security-Policy", f"frame-ancestors {ancestors}")
     response = Response(
         stream_with_context(upstream.raw.stream(CHUNK, decode_content=False)),
         status=upstream.status_code,
-        headers=downstream_headers(upstream.raw.headers.items(), port, prefix),
+        headers=headers,
         direct_passthrough=True,
     )
     response.call_on_close(upstream.close)
     response.proxied = True  # keep the script's own security headers
     return response
+
+
+def _interface_origin() -> str | None:
+    """Return the interfaces' own origin (None when this server has no interface port)."""
+    port = services().settings.interface_port
+    return interface_origin(request.scheme, request.host, port) if port else None
 
 
 def _is_admin() -> bool:

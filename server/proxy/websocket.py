@@ -9,6 +9,8 @@ from typing import Any
 from flask import Response
 from simple_websocket import Client, ConnectionClosed, Server
 
+from server.proxy.origin import hostname_of, listener_port
+
 logger = logging.getLogger(__name__)
 
 
@@ -25,8 +27,9 @@ def same_origin(environ: dict[str, Any]) -> bool:
     origin = environ.get("HTTP_ORIGIN")
     if origin is None:
         return True
-    host = environ.get("HTTP_HOST", "")
-    return origin.lower() == f"{environ.get('wsgi.url_scheme', 'http')}://{host}".lower()
+    scheme, host = environ.get("wsgi.url_scheme", "http"), environ.get("HTTP_HOST", "")
+    here = {f"{scheme}://{host}", f"{scheme}://{hostname_of(host)}:{listener_port(environ)}"}
+    return origin.lower() in {item.lower() for item in here}
 
 
 def subprotocols(environ: dict[str, Any]) -> list[str]:

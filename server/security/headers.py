@@ -4,21 +4,28 @@ from __future__ import annotations
 
 from flask import Response, request
 
-CONTENT_SECURITY_POLICY = "; ".join(
-    [
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self'",
-        "img-src 'self' data:",
-        "font-src 'self' data:",
-        "connect-src 'self' ws: wss:",
-        "frame-src 'self'",
-        "frame-ancestors 'self'",
-        "form-action 'self'",
-        "base-uri 'self'",
-        "object-src 'none'",
-    ]
-)
+
+def content_security_policy(frame_origin: str | None = None) -> str:
+    """Return the manager's CSP; a page that frames an interface names its origin."""
+    frames = f"'self' {frame_origin}" if frame_origin else "'self'"
+    return "; ".join(
+        [
+            "default-src 'self'",
+            "script-src 'self'",
+            "style-src 'self'",
+            "img-src 'self' data:",
+            "font-src 'self' data:",
+            "connect-src 'self' ws: wss:",
+            f"frame-src {frames}",
+            "frame-ancestors 'self'",
+            "form-action 'self'",
+            "base-uri 'self'",
+            "object-src 'none'",
+        ]
+    )
+
+
+CONTENT_SECURITY_POLICY = content_security_policy()
 
 
 def add_security_headers(response: Response) -> Response:

@@ -110,6 +110,13 @@ class Settings:
         env="PORT_RANGE_END",
         json_path="web_interface.port_range.end",
     )
+    interface_port: int = setting(
+        0,
+        "Port of the interfaces' own origin in server mode: script pages are served through "
+        "the proxy only there, never on the manager's origin. 0: a free port, chosen at start.",
+        env="INTERFACE_PORT",
+        json_path="web_interface.proxy_port",
+    )
     session_timeout: int = setting(
         1800,
         "Time without heartbeat before an interface is shut down.",

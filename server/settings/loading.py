@@ -133,6 +133,8 @@ def _coerce(name: str, type_name: Any, raw: Any) -> Any:
 def _validate(settings: Settings) -> None:
     if settings.default_language not in LANGUAGES:
         raise SettingsError(f"DEFAULT_LANGUAGE must be one of {', '.join(LANGUAGES)}")
+    if not 0 <= settings.interface_port <= 65535:
+        raise SettingsError("INTERFACE_PORT must lie within 0..65535")
     if not 1024 <= settings.port_range_start <= settings.port_range_end <= 65535:
         raise SettingsError("PORT_RANGE_START..PORT_RANGE_END must lie within 1024..65535")
     for name in ("session_timeout", "heartbeat_interval", "cleanup_interval"):
