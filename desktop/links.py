@@ -45,6 +45,7 @@ def interface_link(url: str, base_url: str) -> InterfaceLink | None:
         return None
     query = parse_qs(parts.query)
     page = query.get("next", [""])[0] if parts.path == "/auth/window" else parts.path
+    page = urlsplit(page).path  # "?lease=1" and the like are the page's own business
     match = SESSION_PAGE.match(page)
     if not match:
         return None

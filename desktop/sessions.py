@@ -72,6 +72,10 @@ class LocalInterfaces:
         # Called on the engine's thread: hand over at once, with a database session of our own.
         threading.Thread(target=self._follow, args=(dict(session),), daemon=True).start()
 
+    def close_all(self) -> None:
+        """The main window closed: close every window (the manager stops the runs itself)."""
+        self.windows.close_all()
+
     def _follow(self, session: dict[str, object]) -> None:
         if session.get("status") == "ready":
             self.open(str(session["session_id"]))
@@ -109,6 +113,17 @@ class RemoteInterfaces:
         if link.script_id is not None:
             self._script_ids[link.session_id] = link.script_id
         self.windows.open(link.session_id, link.title or "ScriptsManager", link.url)
+
+    def close_all(self) -> None:
+        """The main window closed: each interface window says goodbye with its own login (a
+        beacon: the server closes the session seconds later), then every window closes.
+        A window that cannot (a crash) leaves it to its lease."""
+        for window in self.windows.each():
+            try:
+                window.run_js("SM.interface && SM.interface.leave()")
+            except Exception:  # the lease ends that session
+                logger.warning("an interface window could not close its session", exc_info=True)
+        self.windows.close_all()
 
     def _closed_by_user(self, session_id: str) -> None:
         main = self._main_window()

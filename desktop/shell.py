@@ -56,7 +56,7 @@ class DesktopShell:
             height=MAIN_SIZE[1],
             min_size=MAIN_MIN_SIZE,
         )
-        self.main.events.closed += interfaces.windows.close_all
+        self.main.events.closed += interfaces.close_all
         self._close_on_stop_signals()
         webview.start(
             gui=None if os.environ.get("PYWEBVIEW_GUI") else "qt",

@@ -51,6 +51,11 @@ class InterfaceWindows:
         if window is not None:
             window.destroy()
 
+    def each(self) -> list[webview.Window]:
+        """Return the open windows."""
+        with self._lock:
+            return list(self._windows.values())
+
     def close_all(self) -> None:
         """Close every interface window (no callbacks: the manager stops the runs itself)."""
         with self._lock:

@@ -10,7 +10,7 @@ from flask import Flask, g, request
 from flask_socketio import SocketIO
 
 from server import __version__
-from server.api.json_input import StrictJSONProvider
+from server.api.json_input import StrictJSONProvider, refuse_unnamed_parts
 from server.extensions import csrf, login_manager
 from server.proxy.origin import InterfaceOriginSplit
 from server.realtime.bridge import NAMESPACE, LogBridge
@@ -18,6 +18,7 @@ from server.realtime.namespace import LogNamespace
 from server.security.access import enforce_access
 from server.security.headers import add_security_headers
 from server.security.hosts import HostCheck, trusted_names
+from server.security.session_cookie import ManagerSessionInterface
 from server.services.registry import EXTENSION_KEY, Services, build_services
 from server.settings import Settings, ensure_secret_key, load_settings
 from server.system_logs import ACCESS_LOGGER, configure_logging
@@ -79,7 +80,8 @@ def init_config(app: Flask, settings: Settings) -> None:
         WTF_CSRF_SSL_STRICT=settings.session_cookie_secure,
         MAX_CONTENT_LENGTH=settings.max_upload_size * 1024 * 1024,
     )
-    app.json.sort_keys = False  # keep declared order (parameters, schemas)
+    app.json.sort_keys = False
+    app.session_interface = ManagerSessionInterface()  # keep declared order (parameters, schemas)
 
 
 def init_services(app: Flask, settings: Settings) -> Services:
@@ -97,6 +99,7 @@ def init_services(app: Flask, settings: Settings) -> Services:
 
 def init_extensions(app: Flask, services: Services) -> None:
     """Bind CSRF protection, the login manager and Socket.IO."""
+    app.before_request(refuse_unnamed_parts)  # first: the CSRF check reads every part
     csrf.init_app(app)
     login_manager.init_app(app)
     login_manager.session_protection = None  # sessions are revocable server-side records

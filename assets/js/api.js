@@ -3,14 +3,18 @@
   "use strict";
 
   let csrfToken = null;
+  let tokenRequest = null; // one request at a time: two would each start a CSRF session value
   const strings = JSON.parse(document.getElementById("sm-i18n").textContent || "{}");
 
   async function fetchToken() {
-    if (!csrfToken) {
-      const response = await fetch("/api/auth/csrf", { credentials: "same-origin" });
-      csrfToken = (await response.json()).csrf_token;
+    if (csrfToken) return csrfToken;
+    if (!tokenRequest) {
+      tokenRequest = fetch("/api/auth/csrf", { credentials: "same-origin" })
+        .then((response) => response.json())
+        .then((data) => (csrfToken = data.csrf_token))
+        .finally(() => (tokenRequest = null));
     }
-    return csrfToken;
+    return tokenRequest;
   }
 
   async function request(method, url, body) {

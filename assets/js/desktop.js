@@ -14,7 +14,8 @@
   async function openInShell(session) {
     const { ticket } = await SM.api.post("/api/auth/window-ticket");
     const title = [session.script_name, session.project_name].filter(Boolean).join(" — ");
-    const query = new URLSearchParams({ ticket, next: session.url, script: session.script_id, title });
+    const next = session.url + (session.url.includes("?") ? "&" : "?") + "lease=1";
+    const query = new URLSearchParams({ ticket, next, script: session.script_id, title });
     window.open("/auth/window?" + query, "_blank", "noopener");
   }
 

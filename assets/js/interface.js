@@ -6,6 +6,9 @@
   const sessionId = root.dataset.sessionId;
   const base = "/api/scripts/" + root.dataset.scriptId;
   const state = document.getElementById("sm-interface-state");
+  // A desktop client's window holds a lease that it renews; a tab sends heartbeats.
+  const lease = new URLSearchParams(window.location.search).has("lease");
+  const LEASE_RENEW_SECONDS = 15;
   let timer = null;
 
   function showClosed() {
@@ -19,30 +22,36 @@
 
   async function ping() {
     try {
-      await SM.api.post(base + "/ping-interface", { session_id: sessionId });
+      await SM.api.post(base + "/ping-interface", { session_id: sessionId, lease });
     } catch (error) {
       if (error.status === 404 || error.status === 409) showClosed();
     }
   }
 
   ping();
-  timer = setInterval(ping, Math.max(5, Number(root.dataset.heartbeat)) * 1000);
+  const every = lease ? LEASE_RENEW_SECONDS : Math.max(5, Number(root.dataset.heartbeat));
+  timer = setInterval(ping, every * 1000);
+  const frame = document.getElementById("sm-interface-frame");
+  frame.addEventListener("load", () => (frame.dataset.loaded = "1"));
 
   let csrf = null;
   SM.csrfToken().then((token) => (csrf = token));
-  window.addEventListener("pagehide", () => {
+  /* Tell the server the tab or window went away; it closes the session seconds later. */
+  function leave() {
     if (!csrf) return;
     const form = new FormData();
     form.append("csrf_token", csrf);
     navigator.sendBeacon("/api/interfaces/" + sessionId + "/beacon", form);
-  });
+  }
+  window.addEventListener("pagehide", leave);
 
-  document.getElementById("sm-interface-close").addEventListener("click", async () => {
-    try {
-      await SM.api.post(base + "/close-interface", { session_id: sessionId });
-      showClosed();
-    } catch (error) {
-      SM.toast(error.message, "danger");
-    }
-  });
+  async function close() {
+    await SM.api.post(base + "/close-interface", { session_id: sessionId });
+    showClosed();
+  }
+
+  document.getElementById("sm-interface-close").addEventListener("click", () =>
+    close().catch((error) => SM.toast(error.message, "danger"))
+  );
+  window.SM.interface = { close, leave };
 })();

@@ -24,6 +24,12 @@ class SessionRef(Body):
     session_id: str = Field(min_length=1, max_length=100)
 
 
+class Ping(SessionRef):
+    """A heartbeat; ``lease``: a desktop client's window, closed when its renewals stop."""
+
+    lease: bool = False
+
+
 def is_admin() -> bool:
     """Return True for admins."""
     return allows(current_user.user_level, "admin")
@@ -74,11 +80,12 @@ def open_interface(script_id: int):
 
 @bp.post("/scripts/<int:script_id>/ping-interface")
 @require_level("viewer")
-@accepts(SessionRef)
-def ping_interface(script_id: int, body: SessionRef):
-    """Keep an interface alive (sent by its tab every HEARTBEAT_INTERVAL seconds)."""
+@accepts(Ping)
+def ping_interface(script_id: int, body: Ping):
+    """Keep an interface alive (sent by its tab every HEARTBEAT_INTERVAL seconds; a desktop
+    client's window renews a one-minute lease instead)."""
     record = _session(script_id, body.session_id)
-    services().interfaces.ping(record)
+    services().interfaces.ping(record, lease=body.lease)
     return jsonify({"session": session_json(record)})
 
 

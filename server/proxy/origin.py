@@ -15,11 +15,13 @@ from typing import Any
 
 PROXIED_PATH = re.compile(r"^/interfaces/[^/]+/app(/|$)")
 NOT_HERE = b"Not found on this origin.\n"
+_SLASHES = re.compile(r"/{2,}")
 
 
 def is_proxied(path: str) -> bool:
-    """Return True for a path of a proxied script page (``/interfaces/<session>/app/…``)."""
-    return bool(PROXIED_PATH.match(path))
+    """Return True for a path of a proxied script page (``/interfaces/<session>/app/…``),
+    however it is spelled: the router merges repeated slashes, so this does too."""
+    return bool(PROXIED_PATH.match(_SLASHES.sub("/", path)))
 
 
 def listener_port(environ: dict[str, Any]) -> int | None:

@@ -3,8 +3,10 @@
 A session is the ``script_processes`` row of a run; it is ``starting`` until the run's
 port answers, then ``ready``, and ``closed`` when the run ends. Browser tabs ping it every
 HEARTBEAT_INTERVAL; a tab that closes sends a beacon and the session closes after a short
-grace (a reload pings again within it). Native desktop windows hold their session instead:
-a held session is never reaped, and the window's close event closes it directly.
+grace (a reload pings again within it). Native windows of the desktop app hold their
+session instead: a held session is never reaped, and the window's close event closes it
+directly. Windows of a desktop client (``--connect``) renew a one-minute lease: if the
+client dies, the session closes within a minute.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from server.services.execution.engine import ExecutionService
 
 OPEN = ("starting", "ready")
 CLOSE_GRACE = timedelta(seconds=3)  # a reload within it keeps the session
+LEASE = timedelta(seconds=60)  # a desktop client's window renews it every 15 s
 
 
 class InterfaceService:
@@ -82,12 +85,13 @@ class InterfaceService:
             raise Conflict("This script has no open interface; run it first.")
         return ready[0]
 
-    def ping(self, record: ScriptProcess) -> None:
-        """Keep a session alive (and cancel a pending close from a reloaded tab)."""
+    def ping(self, record: ScriptProcess, lease: bool = False) -> None:
+        """Keep a session alive (and cancel a pending close from a reloaded tab); a leased
+        ping (a desktop client's window) closes the session if no renewal follows."""
         if record.status not in OPEN:
             raise Conflict("This interface is closed.")
         record.last_ping = utcnow()
-        record.close_after = None
+        record.close_after = record.last_ping + LEASE if lease else None
         self._db.session.commit()
 
     def hold(self, session_id: str) -> None:
@@ -130,6 +134,6 @@ class InterfaceService:
             )
         ]
         for record in stale:
-            reason = "tab closed" if record.close_after else "no heartbeat"
+            reason = "its tab or window is gone" if record.close_after else "no heartbeat"
             self.close(record, Actor.system(), reason=reason)
         return len(stale)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user
+from flask_wtf.csrf import generate_csrf
 
 from server.api.interfaces import session_json
 from server.api.presenters import execution_json, group_json, group_scripts_json, script_json
@@ -43,6 +44,9 @@ def window_login():
     session.clear()
     session.permanent = True
     login_user(user)
+    # The CSRF secret goes into the session now: made later, by the page's first request,
+    # it could be lost to a parallel request that saves the session without it.
+    generate_csrf()
     return redirect(next_url)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
 
 import psutil
@@ -10,13 +11,14 @@ import pytest
 from PIL import Image
 
 from server.services.ports import can_bind
-from tests.desktop.harness import launch, start_desktop, stop_desktop
+from tests.desktop.harness import ADMIN_PASSWORD, launch, start_desktop, stop_desktop
 from tests.support import start_server, stop_server, wait_for
 
 pytestmark = pytest.mark.desktop
 
 MAIN_TITLE = "SIDEL ScriptsManager"
 INTERFACE_TITLE = "Heat transfer calculator — project_default"
+FRAME_LOADED = "document.querySelector('#sm-interface-frame')?.dataset.loaded === '1'"
 
 FIND_HEAT_TRANSFER = """(async () => {
   const groups = (await (await fetch('/api/script-groups')).json()).items;
@@ -171,11 +173,7 @@ def test_connect_opens_interfaces_of_a_server_through_its_proxy(
         script_id = run_heat_transfer(main)
         window = client.page("/interfaces/")
         window.wait_for("document.querySelector('#sm-interface-state')?.textContent === 'Live'")
-        frame_ready = (
-            "document.querySelector('#sm-interface-frame').contentDocument"
-            "?.querySelector('#calculate') !== null"
-        )
-        window.wait_for(frame_ready)
+        window.wait_for(FRAME_LOADED)  # the script's page, from the interfaces' own origin
         assert INTERFACE_TITLE in wait_for(xdisplay.windows)
         (session,) = [s for s in sessions(main, script_id) if s["status"] == "ready"]
 
@@ -185,5 +183,51 @@ def test_connect_opens_interfaces_of_a_server_through_its_proxy(
         wait_for(lambda: can_bind(session["port"]))
     finally:
         if client is not None:
+            stop_desktop(client)
+        stop_server(server)
+
+
+def server_sessions(server, script_id: int) -> list[dict]:
+    """Return the admin's sessions of a script, asked over HTTP (no window needed)."""
+    import requests
+
+    http = requests.Session()
+    token = http.get(server.url + "api/auth/csrf").json()["csrf_token"]
+    http.post(server.url + "api/auth/login", headers={"X-CSRFToken": token},
+              json={"username": "admin", "password": ADMIN_PASSWORD})  # fmt: skip
+    try:
+        return http.get(server.url + f"api/scripts/{script_id}/interface-status").json()["items"]
+    finally:
+        http.close()
+
+
+@pytest.mark.parametrize("ending", ["main window closed", "client killed"])
+def test_connect_closes_its_interfaces_when_it_ends(
+    xdisplay, desktop_home, tmp_path, free_server_port, ending
+):
+    server = start_server(desktop_home, free_server_port)
+    client = None
+    try:
+        client = start_desktop(
+            xdisplay, tmp_path / "client", ["--connect", server.url], url_line="connected to "
+        )
+        main = client.log_in()
+        script_id = run_heat_transfer(main)
+        client.page("/interfaces/").wait_for(FRAME_LOADED)
+        (session,) = [s for s in sessions(main, script_id) if s["status"] == "ready"]
+        if ending == "main window closed":
+            xdisplay.close_window(f"ScriptsManager — {server.url}")
+            assert client.wait() == 0
+        else:  # no page can say goodbye: the window's lease runs out on the server
+            os.killpg(client.process.pid, signal.SIGKILL)
+            client.process.wait(60)
+        closed = wait_for(
+            lambda: [s for s in server_sessions(server, script_id) if s["status"] == "closed"],
+            120,
+        )
+        assert [s["session_id"] for s in closed] == [session["session_id"]]
+        assert wait_for(lambda: can_bind(session["port"]), 60)
+    finally:
+        if client is not None and client.process.poll() is None:
             stop_desktop(client)
         stop_server(server)
