@@ -7,7 +7,7 @@ from flask_login import current_user, login_user, logout_user
 from flask_wtf.csrf import generate_csrf
 from pydantic import Field
 
-from server.api.common import Body, NewPassword, accepts, actor
+from server.api.common import Body, Email, NewPassword, Username, accepts, actor
 from server.security.access import public, require_level
 from server.services.registry import services
 
@@ -31,9 +31,9 @@ class PasswordChange(Body):
 class FirstAdmin(Body):
     """The first admin account, created from the first-run page."""
 
-    username: str
-    email: str
-    password: str
+    username: Username
+    email: Email
+    password: NewPassword
     setup_token: str = Field(
         default="", max_length=100, description="The token of the link the server printed."
     )

@@ -1,11 +1,14 @@
-"""JSON as the API reads it: standard JSON only, and never a crash on a hostile body."""
+"""Bodies as the app reads them: standard JSON only, named form parts, never a crash."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
+from flask import request
 from flask.json.provider import DefaultJSONProvider
+
+from server.services.errors import InvalidInput
 
 
 def _refuse_constant(name: str) -> Any:
@@ -22,3 +25,11 @@ class StrictJSONProvider(DefaultJSONProvider):
             return json.loads(s, **kwargs)
         except RecursionError as exc:
             raise ValueError("the JSON is nested too deeply") from exc
+
+
+def refuse_unnamed_parts() -> None:
+    """Refuse a multipart body with a part whose name cannot be read (before CSRF reads it)."""
+    if request.mimetype == "multipart/form-data" and (
+        None in request.form or None in request.files
+    ):
+        raise InvalidInput("Every part of a multipart form needs a name.")

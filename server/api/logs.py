@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import date
 
 from flask import Blueprint, Response, jsonify, request, send_file
 from flask_login import current_user
@@ -59,8 +58,6 @@ FORMAT = ChoiceArg("format", "File format.", choices=("txt", "json", "csv"), def
 def filters_from_request(**fixed: object) -> LogFilters:
     """Read list filters from the query string; raise InvalidInput naming a bad one."""
     values = {field: arg.read() for field, arg in FILTERS.items() if field not in fixed}
-    if values.get("date_to") == date.max:
-        values["date_to"] = None  # up to the last day there is: no end (and no day after it)
     return LogFilters(**values, **fixed)
 
 

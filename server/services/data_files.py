@@ -11,10 +11,11 @@ from pathlib import Path
 from typing import Any
 
 from server.services.audit import Actor, AuditLog
-from server.services.errors import InvalidInput, NotFound
+from server.services.errors import Conflict, InvalidInput, NotFound
 from server.services.safe_paths import inside, safe_component
 
 MAX_JSON_BYTES = 10 * 1024 * 1024
+MAX_NAME_LENGTH = 255  # a relative path: well within every system's limit
 
 
 class DataFileService:
@@ -55,7 +56,12 @@ class DataFileService:
         text = json.dumps(document, indent=2, ensure_ascii=False)
         if len(text.encode()) > MAX_JSON_BYTES:
             raise InvalidInput("The document is larger than 10 MiB.")
-        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except (FileExistsError, NotADirectoryError) as exc:
+            raise Conflict(f"{filename}: a file stands where a folder is needed.") from exc
+        if path.is_dir():
+            raise Conflict(f"{filename}: a folder of that name exists.")
         fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
@@ -86,6 +92,8 @@ class DataFileService:
 
     @staticmethod
     def _file(folder: Path, filename: str) -> Path:
+        if len(filename) > MAX_NAME_LENGTH:
+            raise InvalidInput(f"filename: at most {MAX_NAME_LENGTH} characters.", field="filename")
         for part in filename.split("/"):
             safe_component(part, "filename")
         return inside(folder, filename, "filename")  # resolved: links out of the folder fail

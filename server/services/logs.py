@@ -127,7 +127,7 @@ class LogService:
         if filters.date_from is not None:
             start = datetime.combine(filters.date_from, datetime.min.time())
             conditions.append(ExecutionLog.start_time >= start)
-        if filters.date_to is not None:
+        if filters.date_to is not None and filters.date_to < date.max:  # date.max: no end
             end = datetime.combine(filters.date_to + timedelta(days=1), datetime.min.time())
             conditions.append(ExecutionLog.start_time < end)
         if filters.min_duration is not None:

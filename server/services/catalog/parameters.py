@@ -218,6 +218,8 @@ def _float(name: str, raw: Any) -> float:
         raise InvalidInput(f"{name}: must be a number.", field=name)
     try:
         value = float(str(raw).strip()) if not isinstance(raw, int | float) else float(raw)
+    except OverflowError as exc:  # an integer beyond any float
+        raise InvalidInput(f"{name}: must be a finite number.", field=name) from exc
     except ValueError as exc:
         raise InvalidInput(f"{name}: must be a number.", field=name) from exc
     if not math.isfinite(value):
