@@ -86,16 +86,16 @@ def test_the_service_account_alone_can_read_the_data(installation, tmp_path):
         assert wait_for(healthy, timeout=60)
         setup = f"http://127.0.0.1:{port}/setup"
         with pytest.raises(urllib.error.HTTPError) as refused:
-            urllib.request.urlopen(setup, timeout=10)
+            urllib.request.urlopen(setup, timeout=60)
         assert refused.value.code == 403
         refused.value.close()
-        with urllib.request.urlopen(f"{setup}?token={token}", timeout=10) as page:
+        with urllib.request.urlopen(f"{setup}?token={token}", timeout=60) as page:
             assert b"sm-setup-form" in page.read()
         logs = home / "data" / "logs" / "system"
         assert as_user("nobody", ["ls", str(logs)]).returncode != 0
     finally:
         os.killpg(server.pid, signal.SIGTERM)
-        server.wait(30)
+        server.wait(60)
 
     unit = tmp_path / "scriptsmanager.service"
     text = (INSTALLER.parent / "scriptsmanager.service").read_text()

@@ -27,7 +27,10 @@ HEAT_TRANSFER = REPO / "script_groups" / "thermal_analysis" / "heat_transfer.py"
 SPEC_TEMPLATE = REPO / "tests" / "fixtures" / "spec_template.py"
 TOKEN = "tok-9f2c1d7e5b3a4c6d8e0f1a2b3c4d5e6f"
 PREFIX = "/interfaces/s42/app"
-STARTUP_TIMEOUT = 20.0
+# Deadlines for states (listening, an answer, an exit, a thread done), generous so that a
+# loaded machine is slow, not failing; none is waited for in full when things go well.
+STARTUP_TIMEOUT = 60.0
+WAIT_TIMEOUT = 60.0
 PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
     "1f15c4890000000d49444154789c6360000002000100e221bc330000000049454e44ae426082"
@@ -126,7 +129,7 @@ class Child:
         body: bytes | None = None,
     ) -> tuple[int, dict[str, str], bytes]:
         """Return (status, lower-cased headers, body); the connection is always closed."""
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=WAIT_TIMEOUT)
         try:
             conn.request(method, path, body=body, headers=headers or {})
             response = conn.getresponse()
@@ -140,14 +143,14 @@ class Child:
     def get(self, path: str, **headers: str) -> tuple[int, dict[str, str], bytes]:
         return self.request(path, headers={k.replace("_", "-"): v for k, v in headers.items()})
 
-    def stop(self, signum: int = signal.SIGTERM, timeout: float = 5) -> int:
+    def stop(self, signum: int = signal.SIGTERM, timeout: float = WAIT_TIMEOUT) -> int:
         if self.process.poll() is None:
             self.process.send_signal(signum)
             try:
                 return self.process.wait(timeout)
             except subprocess.TimeoutExpired:
                 self.process.kill()
-                self.process.wait(5)
+                self.process.wait(WAIT_TIMEOUT)
                 raise
         return self.process.returncode
 
@@ -303,7 +306,7 @@ def test_config_round_trip_is_atomic(start):
         assert len(json.loads(config.read_text("utf-8"))["rows"]) == 2000
         reads += 1
     for thread in threads:
-        thread.join(30)
+        thread.join(WAIT_TIMEOUT)
     assert not errors and reads > 0
     assert sorted(p.name for p in child.data_dir.iterdir()) == ["config.json"]  # no temp files
 
@@ -328,11 +331,11 @@ def test_sigterm_stops_cleanly_and_the_token_never_reaches_the_logs(start):
     assert child.get("/?sm_token=some-guess")[0] == 403
     assert child.get("/", **auth())[0] == 200
     # A malformed request line that carries the token is logged by the error path.
-    with socket.create_connection(("127.0.0.1", child.port), timeout=5) as sock:
+    with socket.create_connection(("127.0.0.1", child.port), timeout=WAIT_TIMEOUT) as sock:
         sock.sendall(f"GET /?sm_token={TOKEN} HTTP/1.1 x HTTP/1.1\r\n\r\n".encode())
         assert sock.recv(1024).split(b" ")[1] == b"400"
     began = time.monotonic()
-    assert child.stop(signal.SIGTERM, timeout=5) == 0
+    assert child.stop(signal.SIGTERM) == 0
     assert time.monotonic() - began < 5
     stdout, stderr = child.stdout_path.read_text(), child.stderr_path.read_text()
     assert TOKEN not in stdout and TOKEN not in stderr and "some-guess" not in stdout
@@ -342,7 +345,7 @@ def test_sigterm_stops_cleanly_and_the_token_never_reaches_the_logs(start):
 
 def test_sigint_also_stops_cleanly(start):
     child = start()
-    assert child.stop(signal.SIGINT, timeout=5) == 0
+    assert child.stop(signal.SIGINT) == 0
 
 
 def test_parameters_come_from_the_command_line_or_the_environment(start):

@@ -12,7 +12,7 @@ import uuid
 
 import pytest
 
-from tests.security.conftest import ADMIN
+from tests.security.harness import ADMIN
 
 SECURITY_CLASS = "audit (finding 8)"
 

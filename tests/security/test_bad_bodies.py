@@ -13,7 +13,8 @@ from typing import Any
 
 import pytest
 
-from tests.security.conftest import ADMIN, operations, valid_body
+from tests.security.harness import ADMIN
+from tests.security.operations import operations, valid_body
 
 SECURITY_CLASS = "bad bodies (finding 6)"
 DEPTH = 10_000

@@ -50,7 +50,7 @@ def crashed(manager):
     alice = manager.login("alice")
     sleeper = manager.run(alice, "sleeper.py")
     child = wait_for(lambda: re.search(r"CHILD (\d+)", alice.get(
-        f"/api/logs/execution/{sleeper}").json()["output"]), 30)  # fmt: skip
+        f"/api/logs/execution/{sleeper}").json()["output"]), 60)  # fmt: skip
     session = manager.interface(alice)
     runs = {sleeper: alice.get(f"/api/logs/execution/{sleeper}").json()["flask_port"],
             session["execution_id"]: session["port"]}  # fmt: skip
@@ -58,7 +58,7 @@ def crashed(manager):
     assert int(child.group(1)) in processes, (child.group(1), processes)
     assert len(processes) >= 3, processes  # sleeper, its child, the interface
     os.killpg(manager.server.process.pid, signal.SIGKILL)
-    manager.server.process.wait(30)
+    manager.server.process.wait(60)
     survivors = {pid: cmd for pid, cmd in processes.items() if alive(pid)}
     manager.start()  # same home, same environment
     yield {"runs": runs, "processes": processes, "survivors": survivors,
@@ -70,7 +70,7 @@ def crashed(manager):
 
 def test_the_next_manager_ends_every_child(crashed, bad):
     try:
-        wait_for(lambda: not any(alive(pid) for pid in crashed["processes"]), 30)
+        wait_for(lambda: not any(alive(pid) for pid in crashed["processes"]), 60)
     except AssertionError:
         pass
     # They run in sessions of their own, so most outlive the SIGKILL; either way, none may
@@ -84,7 +84,7 @@ def test_the_next_manager_ends_every_child(crashed, bad):
 def test_their_ports_are_free(manager, crashed, bad):
     ports = [port for port in crashed["runs"].values() if port]
     try:
-        wait_for(lambda: all(can_bind(port) for port in ports), 30)
+        wait_for(lambda: all(can_bind(port) for port in ports), 60)
     except AssertionError:
         pass
     for port in ports:

@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 import stat
 
-from tests.security.conftest import PASSWORD, body_text
+from tests.security.clients import body_text
+from tests.security.harness import PASSWORD
 from tests.support import wait_for
 
 SECURITY_CLASS = "first admin (finding 1)"
@@ -22,7 +23,7 @@ BODY = {"username": "boss", "email": "boss@example.com", "password": PASSWORD}
 def token_of(manager) -> str:
     """Return the setup token from the home folder."""
     path = manager.home / "setup_token"
-    wait_for(path.is_file, 10, "no setup_token file")
+    wait_for(path.is_file, 60, "no setup_token file")
     return path.read_text().strip()
 
 
@@ -32,7 +33,7 @@ def test_the_token_is_private_and_printed_as_a_link(manager):
     assert len(token) >= 16
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     link = re.compile(r"https?://[^\s/]+/setup\?token=" + re.escape(token) + r"(\s|$)")
-    wait_for(lambda: link.search(manager.output()), 15, "no setup link on the console")
+    wait_for(lambda: link.search(manager.output()), 60, "no setup link on the console")
 
 
 def test_no_token_no_form_and_no_admin(manager, bad):

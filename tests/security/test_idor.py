@@ -1,15 +1,17 @@
 """IDOR: what Alice owns (runs, logs, projects, data files, interfaces, tags) stays hers.
 
 Bob (operator), Vera (viewer) and Dave (developer) try every route that names one of
-Alice's objects; each answer must be 403 or 404 and carry none of her markers. Lists and
-searches must not show her objects. An admin may read them.
+Alice's objects; each answer must be 403 or 404 and carry none of her markers. Her proxied
+interface pages are tried on the interfaces' own origin (401, 403 or 404 there) and on the
+manager's (404: not served on this origin). Lists and searches must not show her objects.
+An admin may read them (her interface pages on the interfaces' origin).
 """
 
 from __future__ import annotations
 
 import pytest
 
-from tests.security.conftest import LiveLogs, body_text
+from tests.security.clients import NOT_HERE, LiveLogs, body_text, is_proxied
 
 SECURITY_CLASS = "IDOR"
 RUN_MARK = "ALICE-RUN-5c2a"
@@ -78,13 +80,30 @@ def foreign_requests(world) -> list[tuple[str, str, object]]:
     ]
 
 
+def leak_in(world, response) -> str | None:
+    """Return the first of Alice's markers (or her interface's) an answer shows."""
+    text = body_text(response)
+    return next((m for m in [*world["markers"], "IFACE-OK"] if m in text), None)
+
+
 def test_other_users_cannot_reach_alices_objects(manager, alice_world, bad):
     for username in OTHERS:
         other = manager.login(username)
         for method, path, body in foreign_requests(alice_world):
+            if is_proxied(path):  # served on the interfaces' origin only
+                response = other.interfaces.send(method, path, json=body)
+                leak = leak_in(alice_world, response)
+                refused = response.status_code in (401, 403, 404) and leak is None
+                bad.check(refused, f"{username} {method} {path} (interface origin): "
+                                   f"{response.status_code} {leak or ''}")  # fmt: skip
+                response = other.send(method, path, json=body)
+                leak = leak_in(alice_world, response)
+                refused = response.status_code == 404 and response.content == NOT_HERE
+                bad.check(refused and leak is None, f"{username} {method} {path} (manager "
+                          f"origin): {response.status_code} {leak or ''}")  # fmt: skip
+                continue
             response = other.send(method, path, json=body)
-            text = body_text(response)
-            leak = next((m for m in alice_world["markers"] if m in text), None)
+            leak = leak_in(alice_world, response)
             refused = response.status_code in (403, 404) and leak is None
             if path.endswith("/open-interface") and response.status_code == 409 and not leak:
                 refused = True  # "you have no open interface": nothing of Alice's
@@ -97,6 +116,7 @@ def test_other_users_cannot_reach_alices_objects(manager, alice_world, bad):
     status = alice.get(f"/api/scripts/{alice_world['iface_script']}/interface-status").json()
     sid = alice_world["session"]["session_id"]
     assert any(s["session_id"] == sid and s["status"] == "ready" for s in status["items"])
+    assert "IFACE-OK" in alice.interfaces.get(f"/interfaces/{sid}/app/").text
     bad.assert_none()
 
 
@@ -128,8 +148,11 @@ def test_live_logs_of_alice_are_refused_to_others(manager, alice_world, bad):
         try:
             for execution in (alice_world["run"], alice_world["session"]["execution_id"]):
                 live.subscribe(execution)
-                # the contract's answer is an ``error`` event; wait for it (bounded)
-                live.wait_event(lambda name, data, ex=execution: name == "error", 5)
+                # the contract's answer is an ``error`` event naming the execution
+                refusal = live.wait_event(lambda name, data, ex=execution: name == "error"
+                                          and isinstance(data, dict)
+                                          and data.get("execution_id") == ex)  # fmt: skip
+                bad.check(refusal is not None, f"{username}: no error event for {execution}")
             names = [name for name, _ in live.events]
             leaked = any(RUN_MARK in str(data) for _, data in live.events)
             bad.check("log" not in names and "status" not in names and not leaked,
@@ -147,8 +170,16 @@ def test_admins_may_read_alices_objects(manager, alice_world):
     files = admin.get(f"/api/data/{g}/{p}/files").json()["items"]
     assert [f["name"] for f in files] == ["notes.json"]
     sid = alice_world["session"]["session_id"]
-    assert admin.get(f"/interfaces/{sid}/").status_code == 200
-    assert "IFACE-OK" in admin.get(f"/interfaces/{sid}/app/").text
+    wrapper = admin.get(f"/interfaces/{sid}/")
+    assert wrapper.status_code == 200
+    # the wrapper frames the page on the interfaces' origin, which serves it to the admin
+    assert f"{manager.interface_url}/interfaces/{sid}/app/" in wrapper.text
+    page = admin.interfaces.get(f"/interfaces/{sid}/app/")
+    assert page.status_code == 200 and "IFACE-OK" in page.text, (page.status_code, page.text)
+    answer = admin.interfaces.post(f"/interfaces/{sid}/app/anything", {})
+    assert answer.status_code == 200 and answer.json()["path"] == "anything", answer.text
+    # ... and the manager's origin does not
+    assert admin.get(f"/interfaces/{sid}/app/").status_code == 404
     listed = admin.get("/api/active-interfaces").json()["items"]
     assert sid in [s["session_id"] for s in listed]
     uid = manager.user_id("alice")

@@ -13,7 +13,7 @@ import secrets
 
 import pytest
 
-from tests.security.conftest import ADMIN, PASSWORD
+from tests.security.harness import ADMIN, PASSWORD
 
 SECURITY_CLASS = "login lockout (finding 3)"
 MANAGER_OPTIONS = {}  # a private manager: the throttle's counters are per process

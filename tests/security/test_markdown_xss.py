@@ -15,7 +15,8 @@ from html.parser import HTMLParser
 
 import pytest
 
-from tests.security.conftest import ADMIN, log_in
+from tests.security.chromium import log_in
+from tests.security.harness import ADMIN
 
 SECURITY_CLASS = "markdown XSS"
 PAYLOADS = [

@@ -14,7 +14,8 @@ from urllib.parse import quote, urljoin, urlsplit
 
 import pytest
 
-from tests.security.conftest import ADMIN, PASSWORD, body_text, origin_of
+from tests.security.clients import body_text, origin_of
+from tests.security.harness import ADMIN, PASSWORD
 
 SECURITY_CLASS = "open redirect (finding 2)"
 NEXTS = [

@@ -13,7 +13,7 @@ from urllib.parse import quote
 
 import pytest
 
-from tests.security.conftest import body_text
+from tests.security.clients import body_text
 
 SECURITY_CLASS = "path traversal"
 CANARY = "CANARY-0b5e"
@@ -94,6 +94,13 @@ def refused(response, markers: list[str]) -> bool:
     return response.status_code in REFUSED and leaked(response, markers) is None
 
 
+def check_both_ways(bad, client, method: str, path: str, markers: list[str], name: str) -> None:
+    """Send ``path`` through requests, then unchanged through http.client; count each answer."""
+    for how in ("", "raw "):
+        response = client.raw(method, path) if how else client.send(method, path)
+        bad.check(refused(response, markers), f"{how}{method} {name!r}: {response.status_code}")
+
+
 def canaries_intact(world) -> bool:
     """Return True while every canary file is there, unchanged."""
     return all(path.is_file() and CANARY in path.read_text() for path in world["canaries"])
@@ -102,10 +109,7 @@ def canaries_intact(world) -> bool:
 def test_data_file_reads_stay_in_the_project_folder(world, bad):
     alice, group, pa = world["alice"], world["group"], world["pa"]
     for name in TRAVERSALS:
-        response = alice.get(f"/api/data/{group}/{pa}/{name}")
-        bad.check(refused(response, world["markers"]), f"GET {name!r}: {response.status_code}")
-        response = alice.raw("GET", f"/api/data/{group}/{pa}/{name}")
-        bad.check(refused(response, world["markers"]), f"raw GET {name!r}: {response.status_code}")
+        check_both_ways(bad, alice, "GET", f"/api/data/{group}/{pa}/{name}", world["markers"], name)
     assert alice.get(f"/api/data/{group}/{pa}/mine.json").json() == {"ok": 1}
     bad.assert_none()
 
@@ -134,10 +138,8 @@ def test_listing_skips_links_and_names_nothing_outside(world, bad):
 def test_deletes_and_writes_stay_in_the_project_folder(manager, world, bad):
     alice, group, pa = world["alice"], world["group"], world["pa"]
     for name in TRAVERSALS:
-        response = alice.delete(f"/api/data/{group}/{pa}/{name}")
-        bad.check(refused(response, world["markers"]), f"DELETE {name!r}: {response.status_code}")
-        response = alice.raw("DELETE", f"/api/data/{group}/{pa}/{name}")
-        bad.check(refused(response, world["markers"]), f"raw DELETE {name!r}")
+        path = f"/api/data/{group}/{pa}/{name}"
+        check_both_ways(bad, alice, "DELETE", path, world["markers"], name)
         bad.check(canaries_intact(world), f"DELETE {name!r} removed a canary")
     for name in TRAVERSALS:
         target = name if name.endswith(".json") else f"{name}/written.json"

@@ -12,7 +12,7 @@ import uuid
 
 import pytest
 
-from tests.security.conftest import LiveLogs
+from tests.security.clients import LiveLogs
 
 SECURITY_CLASS = "Socket.IO errors (finding 5)"
 
@@ -42,12 +42,12 @@ def test_errors_reach_only_the_asker(manager, sockets, bad):
     asker, others = sockets["alice"], [sockets["alice-tab2"], sockets["bob"]]
     for count, value in enumerate(invented, start=1):
         asker.subscribe(value)
-        got = asker.wait_event(lambda name, data, n=count: len(errors(asker)) >= n, 10)
+        got = asker.wait_event(lambda name, data, n=count: len(errors(asker)) >= n)
         assert got is not None, f"no error event reached the asker for {value!r}"
     for index, live in enumerate(others):
         barrier = f"barrier-{index}"
         live.subscribe(barrier)
-        own = live.wait_event(lambda name, data, b=barrier: name == "error" and b in str(data), 10)
+        own = live.wait_event(lambda name, data, b=barrier: name == "error" and b in str(data))
         assert own is not None, "the barrier subscription got no error"
     for label, live in zip(("alice's other tab", "bob"), others, strict=True):
         foreign = [e for e in errors(live) if "barrier-" not in str(e)]

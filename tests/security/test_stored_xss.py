@@ -14,7 +14,9 @@ import json
 
 import pytest
 
-from tests.security.conftest import ADMIN, body_text, log_in
+from tests.security.chromium import log_in
+from tests.security.clients import body_text
+from tests.security.harness import ADMIN
 
 SECURITY_CLASS = "stored XSS (data files)"
 INLINE_TYPES = {"text/plain", "application/json", "image/png", "image/jpeg", "image/gif",

@@ -17,15 +17,6 @@ SECURITY_CLASS = "symlinked scripts"
 NOT_RUN = (400, 403, 404, 409)
 
 
-def listing(manager) -> dict[tuple[str, str], int]:
-    """Return every script an admin sees: (group folder, filename) -> id."""
-    admin, found = manager.admin(), {}
-    for group in admin.get("/api/script-groups").json()["items"]:
-        scripts = admin.get(f"/api/script-groups/{group['id']}/scripts").json()["items"]
-        found.update({(group["folder"], s["filename"]): s["id"] for s in scripts})
-    return found
-
-
 def unlisted_ids(listed: dict[tuple[str, str], int]) -> list[int]:
     """Return the ids around the listed ones that no listed script has."""
     ids = set(listed.values())
@@ -38,7 +29,7 @@ def markers(manager) -> list[str]:
 
 
 def test_a_script_linked_outside_is_not_listed_and_cannot_run(manager, bad):
-    listed = listing(manager)
+    listed = manager.catalog()
     assert ("linkgroup", "real.py") in listed
     bad.check(("linkgroup", "outside.py") not in listed, "outside.py is listed")
     bad.check(not any(folder == "linkdir" for folder, _ in listed), "linkdir's scripts listed")
@@ -65,7 +56,7 @@ def test_a_script_linked_outside_is_not_listed_and_cannot_run(manager, bad):
 
 
 def test_a_script_replaced_by_a_link_stops_running(manager, bad):
-    listed = listing(manager)
+    listed = manager.catalog()
     victim = listed[("linkgroup", "victim.py")]
     alice = manager.login("alice")
     detail = manager.finished(alice, manager.run(alice, "victim.py", folder="linkgroup"))
@@ -77,7 +68,7 @@ def test_a_script_replaced_by_a_link_stops_running(manager, bad):
     dave = manager.login("dave")
     dave.get(f"/api/script-groups/{manager.group_id('linkgroup')}/refresh")
     try:
-        wait_for(lambda: ("linkgroup", "victim.py") not in listing(manager), 10)
+        wait_for(lambda: ("linkgroup", "victim.py") not in manager.catalog(), 60)
         gone = True
     except AssertionError:
         gone = False
