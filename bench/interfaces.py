@@ -2,7 +2,9 @@
 
 Prints the time from execute to "interface ready" under the manager against a bare
 ``python script.py`` reaching its first HTTP 200, then opens 100 interfaces at once and
-prints the manager's memory and the state after closing them all.
+prints the manager's memory and the state after closing them all. Then, against a real
+``--server`` with default settings, how long a closed tab (its beacon) and a lost
+heartbeat take to free the interface's port. Ports come from the settings' range.
 Run: ``make bench`` or ``python bench/interfaces.py``.
 """
 
@@ -28,7 +30,15 @@ from server.app import create_app, shutdown_app  # noqa: E402
 from server.services.audit import Actor  # noqa: E402
 from server.services.ports import can_bind  # noqa: E402
 from server.services.registry import EXTENSION_KEY  # noqa: E402
-from tests.support import GroupWriter, JsonClient, free_port, make_settings  # noqa: E402
+from server.settings import load_settings  # noqa: E402
+from tests.support import (  # noqa: E402
+    GroupWriter,
+    JsonClient,
+    free_port,
+    make_settings,
+    start_server,
+    stop_server,
+)
 
 SCRIPT = ROOT / "tests" / "fixtures" / "echo_interface.py"
 REPEATS, MANY = 5, 100
@@ -70,7 +80,12 @@ def bare_start(data: Path) -> float:
 def main() -> None:
     home = Path(tempfile.mkdtemp(prefix="bench-interfaces-"))
     limits = {"max_concurrent_interfaces": MANY, "max_interfaces_per_user": MANY}
-    settings = make_settings(home / "home", port_range_start=5800, port_range_end=5999, **limits)
+    defaults = load_settings(environ={}, home=home / "defaults")
+    ports = {
+        "port_range_start": defaults.port_range_start,
+        "port_range_end": defaults.port_range_end,
+    }
+    settings = make_settings(home / "home", **ports, **limits)
     writer = GroupWriter(settings.script_groups_path)
     writer.group("bench")
     shutil.copy(SCRIPT, writer.root / "bench" / SCRIPT.name)
@@ -144,6 +159,91 @@ def main() -> None:
           f"with {MANY} open ({each:.0f} KiB each)")  # fmt: skip
     print(f"closing all {MANY}: {closing:.1f} s; processes left {left_children}, ports free "
           f"{ports_free}/{MANY}, allocations in use {in_use}")  # fmt: skip
+
+    closing_figures()
+
+
+HEARTBEAT_LOSS_TIMEOUT = 10  # s: SESSION_TIMEOUT for that one figure (the default is 1800)
+
+
+def closing_figures() -> None:
+    """Measure beacon -> port free and heartbeat loss -> port free on a real server."""
+    import requests
+
+    for label, extra in (
+        ("tab closed (beacon)", {}),
+        ("heartbeat lost", {"SESSION_TIMEOUT": str(HEARTBEAT_LOSS_TIMEOUT)}),
+    ):
+        home = Path(tempfile.mkdtemp(prefix="bench-closing-"))
+        groups = GroupWriter(home / "groups")
+        groups.group("bench")
+        shutil.copy(SCRIPT, groups.root / "bench" / SCRIPT.name)
+        env = {**os.environ, "SCRIPT_GROUPS_PATH": str(groups.root), **extra}
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "desktop.launcher",
+                "create-admin",
+                "--username",
+                "bench",
+                "--password",
+                "Bench-Passw0rd",
+            ],
+            env={**env, "SCRIPTSMANAGER_HOME": str(home / "home")},
+            check=True,
+            capture_output=True,
+        )
+        server = start_server(home / "home", free_port(), env=env)
+        http = requests.Session()
+        try:
+            seconds = _time_to_free(server.url, http, beacon=not extra)
+        finally:
+            http.close()
+            stop_server(server)
+            shutil.rmtree(home, ignore_errors=True)
+        if extra:
+            late = seconds - HEARTBEAT_LOSS_TIMEOUT
+            print(
+                f"{label}: port free {seconds:.1f} s after the last ping "
+                f"(SESSION_TIMEOUT {HEARTBEAT_LOSS_TIMEOUT} s + {late:.1f} s; goal: a few s)"
+            )
+        else:
+            print(f"{label}: port free {seconds:.1f} s after the beacon (goal: <= 10 s)")
+
+
+def _time_to_free(url: str, http, beacon: bool) -> float:
+    token = http.get(url + "api/auth/csrf").json()["csrf_token"]
+    token = http.post(
+        url + "api/auth/login",
+        headers={"X-CSRFToken": token},
+        json={"username": "bench", "password": "Bench-Passw0rd"},
+    ).json()["csrf_token"]
+    gid = http.get(url + "api/script-groups").json()["items"][0]["id"]
+    sid = http.get(url + f"api/script-groups/{gid}/scripts").json()["items"][0]["id"]
+    http.post(
+        url + f"api/scripts/{sid}/execute", json={"parameters": {}}, headers={"X-CSRFToken": token}
+    )
+    session = None
+    while session is None:
+        items = http.get(url + f"api/scripts/{sid}/interface-status").json()["items"]
+        session = next((s for s in items if s["status"] == "ready"), None)
+        time.sleep(0.02)
+    started = time.perf_counter()
+    if beacon:
+        http.post(
+            url + f"api/interfaces/{session['session_id']}/beacon", data={"csrf_token": token}
+        )
+    else:
+        http.post(
+            url + f"api/scripts/{sid}/ping-interface",
+            json={"session_id": session["session_id"]},
+            headers={"X-CSRFToken": token},
+        )
+        started = time.perf_counter()
+    while not can_bind(session["port"]):
+        time.sleep(0.02)
+    return time.perf_counter() - started
 
 
 if __name__ == "__main__":
