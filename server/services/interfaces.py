@@ -134,6 +134,6 @@ class InterfaceService:
             )
         ]
         for record in stale:
-            reason = "its tab or window is gone" if record.close_after else "no heartbeat"
+            reason = "tab closed or lease ended" if record.close_after else "no heartbeat"
             self.close(record, Actor.system(), reason=reason)
         return len(stale)

@@ -83,7 +83,6 @@ def live_server(tmp_path, browser):
         **os.environ,
         "SCRIPTSMANAGER_HOME": str(home),
         "SCRIPT_GROUPS_PATH": str(groups),
-        "CLEANUP_INTERVAL": "1",  # closed tabs are reaped within seconds
         "INTERFACE_START_TIMEOUT": "120",  # a loaded machine starts an interface slowly
     }
     subprocess.run(

@@ -66,8 +66,8 @@ def test_open_use_and_close_an_interface(page, live_server, shot):
     expect(page.locator("#sm-interfaces-list")).to_contain_text("Heat transfer")
     session = api_json(page, f"{url}api/scripts/{script_id}/interface-status")["items"][0]
     assert session["status"] == "ready"
-    # Closing the tab sends the beacon: closed after a short grace, then reaped by the
-    # clean-up. (run_before_unload: let the page unload as a person's closed tab does.)
+    # Closing the tab sends the beacon: closed after a short grace, with the default
+    # CLEANUP_INTERVAL (300 s). (run_before_unload: the page unloads as a closed tab does.)
     assert page.context.pages == [page, tab]  # no other tab keeps the session alive
     tab.close(run_before_unload=True)
     wait_for(
