@@ -7,6 +7,8 @@
 - ``login``: ``login(user) -> JsonClient`` logged in as that user.
 - ``admin``: an admin user (``admin.password`` holds its password).
 - ``groups``: a :class:`GroupWriter` on the app's (initially empty) script-groups folder.
+- ``browser``: one headless Debian Chromium for the whole session (Playwright's sync API
+  runs one instance per process, so the browser and security suites share it).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from server.services.audit import Actor
 from server.services.registry import EXTENSION_KEY, Services
 from server.services.registry import services as services_of
 from server.settings import Settings
+from tests.chromium import patient_chromium
 from tests.support import GroupWriter, JsonClient, make_settings
 
 DEFAULT_PASSWORD = "Corr3ct-Horse-Battery"
@@ -100,3 +103,9 @@ def login(app: Flask):
 @pytest.fixture
 def admin(make_user) -> TestUser:
     return make_user("admin0", level="admin")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    with patient_chromium() as chromium:
+        yield chromium

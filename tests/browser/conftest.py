@@ -24,21 +24,11 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from tests.chromium import TIMEOUT_MS
 from tests.support import free_port, start_server, stop_server
 
 ADMIN_PASSWORD = "Br0wser-Admin-Pass"
-CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-sync",
-    "--disable-component-update",
-    "--no-first-run",
-]
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
-# Playwright's defaults (30 s for actions, 5 s for expect) are short on a busy machine.
-TIMEOUT_MS = 60_000
 expect.set_options(timeout=TIMEOUT_MS)
 # Chromium logs this itself when Socket.IO reconnects to a server that has stopped (a test
 # stops its server while the page is still open). Socket.IO retries by itself; a person
@@ -47,31 +37,6 @@ SOCKETIO_RECONNECT_REFUSED = re.compile(
     r"WebSocket connection to 'ws://127\.0\.0\.1:\d+/socket\.io/\?EIO=4&transport=websocket' "
     r"failed: Error in connection establishment: net::ERR_CONNECTION_REFUSED"
 )
-
-
-@pytest.fixture(scope="session")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"Chromium not found at {CHROMIUM}; install Debian's chromium package")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-        )
-        new_context = chromium.new_context
-
-        def patient_context(**options):
-            # Every context (the page fixture's and those a test opens) and all its pages,
-            # pop-ups included, wait for states up to TIMEOUT_MS.
-            context = new_context(**options)
-            context.set_default_timeout(TIMEOUT_MS)
-            context.set_default_navigation_timeout(TIMEOUT_MS)
-            return context
-
-        chromium.new_context = patient_context
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

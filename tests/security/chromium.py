@@ -1,21 +1,8 @@
-"""Debian's Chromium for the security suite's browser tests, and logging in through it."""
+"""Logging in through the real login page, for the security suite's browser tests."""
 
 from __future__ import annotations
 
-import os
-import shutil
-
 from tests.security.harness import PASSWORD, Manager
-
-CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-sync",
-    "--disable-component-update",
-    "--no-first-run",
-]
 
 
 def log_in(page, manager: Manager, username: str, password: str = PASSWORD) -> None:

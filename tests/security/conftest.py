@@ -8,7 +8,7 @@ Fixtures (all opt-in, except the collector):
   ``create-admin`` and the users of ``ACCOUNTS`` made through ``POST /api/admin/users``.
 - ``manager`` (module): the shared manager; a module that sets ``MANAGER_OPTIONS =
   {"admin": False, "env": {...}, "prepare": fn(groups, root)}`` gets a private one.
-- ``browser`` (session): headless Debian Chromium, launched as tests/browser does.
+- ``browser`` (session): headless Debian Chromium, shared with tests/browser (tests/conftest.py).
 - ``bad``: a :class:`~tests.security.figures.BadInputs` tally; call
   ``bad.check(refused, detail)`` per bad input, then ``bad.assert_none()``.
 - ``figures`` (session): the collector itself, for modules that count by hand.
@@ -25,15 +25,10 @@ operations) and ``figures`` (the collector and its table).
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from tests.security.chromium import CHROMIUM, CHROMIUM_ARGS
 from tests.security.figures import FIGURES, BadInputs, Figures
 from tests.security.harness import add_link_groups, running_manager
-
-BROWSER_TIMEOUT_MS = 60_000
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
@@ -91,28 +86,3 @@ def manager(request, tmp_path_factory):
     admin, env, prepare = options.get("admin", True), options.get("env"), options.get("prepare")
     with running_manager(root, admin, env, prepare) as running:
         yield running
-
-
-@pytest.fixture(scope="session")
-def browser():
-    """Launch Debian's headless Chromium (never a downloaded browser); its contexts wait for
-    states up to BROWSER_TIMEOUT_MS (Playwright's own default, 30 s, is short when loaded)."""
-    from playwright.sync_api import sync_playwright
-
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"Chromium not found at {CHROMIUM}; install Debian's chromium package")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-        )
-        new_context = chromium.new_context
-
-        def patient_context(**options):
-            context = new_context(**options)
-            context.set_default_timeout(BROWSER_TIMEOUT_MS)
-            context.set_default_navigation_timeout(BROWSER_TIMEOUT_MS)
-            return context
-
-        chromium.new_context = patient_context
-        yield chromium
-        chromium.close()
