@@ -132,3 +132,23 @@ def test_flask_port_is_used_when_free_and_replaced_with_a_note_otherwise(lifecyc
     argv = detail["environment"]["argv"]
     assert argv[argv.index("--port") + 1] != str(wanted)
     assert f"port {wanted} (@flask_port) is taken" in detail["debug_output"]
+
+
+def test_headers_named_in_connection_never_cross_the_proxy_either_way():
+    from server.proxy.forwarding import downstream_headers, upstream_headers
+
+    incoming = [
+        ("Connection", "keep-alive, X-Private-Hop"),
+        ("X-Private-Hop", "secret"),
+        ("Keep-Alive", "timeout=5"),
+        ("X-Kept", "yes"),
+        ("Cookie", "scriptsmanager_session=abc; app=1"),
+    ]
+    sent = upstream_headers(incoming, 5555, "token", "/interfaces/s/app", "1.2.3.4", "http",
+                            "127.0.0.1:5000")  # fmt: skip
+    assert "X-Private-Hop" not in sent and "Keep-Alive" not in sent and "Connection" not in sent
+    assert sent["X-Kept"] == "yes" and sent["Cookie"] == "app=1"
+    assert sent["Host"] == "127.0.0.1:5555" and sent["X-Forwarded-Host"] == "127.0.0.1:5000"
+    answer = [("Connection", "X-Script-Hop"), ("X-Script-Hop", "1"), ("X-Shown", "1")]
+    back = downstream_headers(answer, 5555, "/interfaces/s/app")
+    assert "X-Script-Hop" not in back and "Connection" not in back and back["X-Shown"] == "1"
