@@ -45,7 +45,10 @@ def interface_link(url: str, base_url: str) -> InterfaceLink | None:
         return None
     query = parse_qs(parts.query)
     page = query.get("next", [""])[0] if parts.path == "/auth/window" else parts.path
-    page = urlsplit(page).path  # "?lease=1" and the like are the page's own business
+    target = urlsplit(page)
+    if target.scheme or target.netloc:  # a page elsewhere is never an interface of ours
+        return None
+    page = target.path  # "?lease=1" and the like are the page's own business
     match = SESSION_PAGE.match(page)
     if not match:
         return None
