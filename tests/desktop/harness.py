@@ -142,8 +142,14 @@ class DesktopApp:
         return main
 
     def wait(self, timeout: float = 90.0) -> int:
-        """Wait for the process to end; return its exit code."""
-        return self.process.wait(timeout)
+        """Wait for the process to end; return its exit code (fail with its output)."""
+        try:
+            return self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            raise AssertionError(
+                f"the desktop app did not end within {timeout:.0f} s; it printed:\n"
+                f"{self.output()[-4000:]}"
+            ) from None
 
 
 def desktop_env(display: XDisplay, home: Path, devtools_port: int) -> dict[str, str]:
