@@ -32,6 +32,7 @@ class EmbeddedManager:
     def __init__(self, settings: Settings) -> None:
         self._settings = settings
         self._servers: list[BaseWSGIServer] = []
+        self._stop_lock = threading.Lock()
         self.app = None
         self.url = ""
 
@@ -59,13 +60,14 @@ class EmbeddedManager:
         return self.url
 
     def stop(self) -> None:
-        """Stop serving, then end every child and release their ports."""
-        for server in self._servers:
-            server.shutdown()
-            server.server_close()
-        self._servers = []
-        shutdown_app(self.app)
-        self.app = None
+        """Stop serving, then end every child and release their ports (once; idempotent)."""
+        with self._stop_lock:
+            servers, self._servers = self._servers, []
+            for server in servers:
+                server.shutdown()
+                server.server_close()
+            app, self.app = self.app, None
+            shutdown_app(app)
 
 
 def wait_until_healthy(url: str, timeout: float) -> None:

@@ -6,11 +6,13 @@ Imported only once a display and the desktop packages are known to be there.
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import signal
 import socket
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import platformdirs
@@ -36,6 +38,9 @@ MAIN_MIN_SIZE = (960, 640)
 CONNECT_TIMEOUT = 10.0
 
 
+logger = logging.getLogger(__name__)
+
+
 class DesktopShell:
     """Run the GUI: the main window on ``url``; closing it closes every other window."""
 
@@ -46,8 +51,9 @@ class DesktopShell:
         self.main: webview.Window | None = None
         self._signal_sockets: tuple[socket.socket, socket.socket] | None = None
 
-    def run(self, interfaces: Interfaces) -> None:
-        """Show the main window and return once every window is closed."""
+    def run(self, interfaces: Interfaces, on_main_closed: Callable[[], None] | None = None) -> None:
+        """Show the main window and return once every window is closed; ``on_main_closed``
+        runs once the main window is gone (after its interface windows were closed)."""
         LinkRouter.install(self.url, interfaces.follow_link)
         self.main = webview.create_window(
             self.title,
@@ -57,6 +63,8 @@ class DesktopShell:
             min_size=MAIN_MIN_SIZE,
         )
         self.main.events.closed += interfaces.close_all
+        if on_main_closed is not None:
+            self.main.events.closed += on_main_closed
         self._close_on_stop_signals()
         webview.start(
             gui=None if os.environ.get("PYWEBVIEW_GUI") else "qt",
@@ -115,7 +123,7 @@ def run_local() -> int:
         interfaces = LocalInterfaces(manager.services)
         manager.services.events.subscribe(interfaces)
         instance.answer_focus_requests(shell.focus)
-        shell.run(interfaces)
+        shell.run(interfaces, on_main_closed=lambda: _end_after_main_window(manager))
         return 0
     except ManagerStartError as exc:
         print(f"scriptsmanager: {exc}", file=sys.stderr)
@@ -123,6 +131,23 @@ def run_local() -> int:
     finally:
         manager.stop()
         instance.release()
+
+
+EXIT_GRACE = 20.0  # seconds the GUI toolkit gets to wind down once everything is stopped
+
+
+def _end_after_main_window(manager: EmbeddedManager) -> None:
+    """Stop the manager (every child, every port) as soon as the main window is gone; if the
+    GUI toolkit then fails to wind down, end the process rather than linger."""
+    manager.stop()
+
+    def last_resort() -> None:
+        logger.error("the window toolkit did not end %.0f s after the main window", EXIT_GRACE)
+        os._exit(0)  # everything the app owns is stopped already
+
+    timer = threading.Timer(EXIT_GRACE, last_resort)
+    timer.daemon = True
+    timer.start()
 
 
 def run_connect(url: str) -> int:
