@@ -25,6 +25,8 @@ from server.system_logs import ACCESS_LOGGER, configure_logging
 
 logger = logging.getLogger(__name__)
 BRIDGE_KEY = "scriptsmanager.live_logs"
+# Answered even while a restore swaps the data tree: they read no data.
+GATE_EXEMPT = {"health_api.health", "system_api.backup_status"}
 access_logger = logging.getLogger(ACCESS_LOGGER)
 
 
@@ -122,11 +124,16 @@ def init_request_hooks(app: Flask, services: Services) -> None:
     @app.before_request
     def start_request() -> None:
         g.started = time.perf_counter()
+        if request.endpoint not in GATE_EXEMPT and request.blueprint != "assets":
+            services.gate.enter()  # 503 while a restore swaps the data tree
+            g.inside_gate = True
         enforce_access()
 
     @app.teardown_request
     def end_request(_error: BaseException | None) -> None:
         services.db.remove()
+        if g.pop("inside_gate", False):
+            services.gate.leave()
 
     @app.after_request
     def finish_request(response):

@@ -38,15 +38,24 @@ def build_parser() -> argparse.ArgumentParser:
     admin.add_argument("--username", required=True)
     admin.add_argument("--password", help="omit to be asked without echo")
     admin.add_argument("--email", help="default: <username>@localhost")
+    backup = commands.add_parser("backup", help="take a system backup of the data tree now")
+    backup.add_argument("--list", action="store_true", help="list the system backups instead")
+    restore = commands.add_parser(
+        "restore", help="restore a system backup (the manager must be stopped)"
+    )
+    restore.add_argument("backup_id", metavar="ID", help="as listed by 'backup --list'")
+    restore.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     return parser
 
 
 def run_command(args: argparse.Namespace) -> int:
-    """Run ``init-db`` or ``create-admin``; return the exit status."""
+    """Run ``init-db``, ``create-admin``, ``backup`` or ``restore``; return the exit status."""
     try:
         settings = load_settings()
         if args.command == "init-db":
             return _init_db(settings)
+        if args.command in ("backup", "restore"):
+            return _backup_command(settings, args)
         return _create_admin(settings, args)
     except (SettingsError, ServiceError) as exc:
         print(f"scriptsmanager: {exc}", file=sys.stderr)
@@ -86,6 +95,18 @@ def _init_db(settings: Settings) -> int:
             f"/setup?token={token} on the started server (token in {services.first_run.path})."
         )
     return 0
+
+
+def _backup_command(settings: Settings, args: argparse.Namespace) -> int:
+    from server import backup_cli
+
+    services = _prepared_services(settings)
+    try:
+        if args.command == "backup":
+            return backup_cli.backup(services, args.list)
+        return backup_cli.restore(services, args.backup_id, args.yes)
+    finally:
+        services.shutdown()
 
 
 def _create_admin(settings: Settings, args: argparse.Namespace) -> int:

@@ -42,3 +42,9 @@ def _drop_own_handlers(logger: logging.Logger) -> None:
         if getattr(handler, _HANDLER_MARK, False):
             logger.removeHandler(handler)
             handler.close()
+
+
+def close_logging() -> None:
+    """Close the system log files (a restore is about to move them)."""
+    _drop_own_handlers(logging.getLogger())
+    _drop_own_handlers(logging.getLogger(ACCESS_LOGGER))

@@ -56,6 +56,10 @@ def test_config_file_overrides_defaults_and_environment_overrides_both(tmp_path)
         {"DEFAULT_LANGUAGE": "de"},
         {"SHARED_INSTALL": "maybe"},
         {"SESSION_TIMEOUT": "0"},
+        {"BACKUP_SCHEDULE_TIME": "25:00"},
+        {"BACKUP_SCHEDULE_TIME": "2am"},
+        {"BACKUP_RETENTION_DAYS": "0"},
+        {"BACKUP_MAX_FILES": "-1"},
     ],
 )
 def test_bad_values_are_reported(tmp_path, environ):

@@ -1,4 +1,4 @@
-/* Account page: change one's own password. */
+/* Account page: change one's own password; see one's storage use against the quota. */
 (function () {
   "use strict";
 
@@ -23,4 +23,24 @@
       show("danger", error.message);
     }
   });
+
+  async function showStorage() {
+    const text = document.getElementById("sm-storage-text");
+    try {
+      const status = await SM.api.get("/api/user/quota");
+      const used = SM.bytes(status.used_bytes);
+      document.getElementById("sm-storage-state").replaceChildren(SM.storageBadge(status.state));
+      if (status.quota_bytes === null) {
+        text.textContent = SM.t("storage.used_no_quota", { used });
+        return;
+      }
+      document.getElementById("sm-storage-bar").replaceChildren(SM.usageBar(status));
+      const values = { used, quota: SM.bytes(status.quota_bytes), percent: status.percent };
+      text.textContent = SM.t("storage.used_of", values);
+    } catch (error) {
+      text.textContent = error.message;
+    }
+  }
+
+  showStorage();
 })();

@@ -48,6 +48,8 @@
     field("user-password").value = "";
     field("user-password").required = !user;
     field("user-active").checked = user ? user.is_active : true;
+    const quota = user ? user.storage_quota_mb : null;
+    field("user-quota").value = quota === null ? "" : String(quota);
     field("user-active").disabled = !user;
     field("sm-user-modal-title").textContent = user ? user.username : SM.t("users.new");
     field("user-password-help").textContent = user ? SM.t("users.password_keep") : SM.t("field.password_rule");
@@ -60,6 +62,7 @@
     const id = field("user-id").value;
     const password = field("user-password").value;
     try {
+      const quota = quotaValue();
       if (id) {
         const changes = {
           email: field("user-email").value.trim(),
@@ -67,14 +70,18 @@
           is_active: field("user-active").checked,
         };
         if (password) changes.password = password;
+        changes.storage_quota_mb = quota;
         await SM.api.put("/api/admin/users/" + id, changes);
       } else {
-        await SM.api.post("/api/admin/users", {
+        const created = await SM.api.post("/api/admin/users", {
           username: field("user-username").value.trim(),
           email: field("user-email").value.trim(),
           user_level: field("user-level").value,
           password,
         });
+        if (quota !== null) {
+          await SM.api.put("/api/admin/users/" + created.user.id, { storage_quota_mb: quota });
+        }
       }
       modal.hide();
       SM.toast(SM.t("users.saved"), "success");
@@ -84,6 +91,14 @@
       errorBox.classList.remove("d-none");
     }
   });
+
+  // The user's own storage quota in MB: null (empty) for the default, 0 for none.
+  function quotaValue() {
+    const input = field("user-quota");
+    if (input.validity.badInput) throw new Error(SM.t("storage.quota_invalid"));
+    const text = input.value.trim();
+    return text === "" ? null : Number(text);
+  }
 
   async function resetData(user) {
     if (!window.confirm(SM.t("users.confirm_reset", { name: user.username }))) return;

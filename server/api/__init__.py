@@ -5,7 +5,10 @@ from __future__ import annotations
 from flask import Flask
 
 from server.api import (
+    admin_catalog,
+    admin_data,
     admin_logs,
+    admin_settings,
     admin_users,
     auth,
     catalog,
@@ -21,6 +24,7 @@ from server.api import (
     openapi,
     projects,
     runs,
+    system,
     tags,
     user,
 )
@@ -32,7 +36,9 @@ def register_api(app: Flask) -> None:
     # Before any rule is added, so every <int:...> (pages too) gets bounded ids.
     app.url_map.converters["int"] = BoundedIntConverter
     modules = (auth, admin_users, user, i18n, health, openapi, catalog, metadata, docs, tags)
-    modules += (environments, runs, logs, admin_logs, projects, data, interfaces)
+    modules += (environments, runs, logs, admin_logs, projects, data, interfaces, system)
+    modules += (admin_catalog, admin_settings)
+    modules += (admin_data,)
     for module in modules:
         app.register_blueprint(module.bp)
     errors.register(app)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections import deque
+from dataclasses import asdict
 from typing import Literal
 
 from flask import Blueprint, jsonify
@@ -11,25 +11,40 @@ from flask import Blueprint, jsonify
 from server.api.common import PAGE, PER_PAGE, Body, accepts, actor, page_args, paginated
 from server.api.logs import LIST_ARGS, attachment, export_csv, listing
 from server.api.presenters import execution_json
-from server.api.query import ChoiceArg, IntArg, QueryArg, reads
+from server.api.query import ChoiceArg, DateArg, IntArg, QueryArg, reads
 from server.security.access import require_level
+from server.services.audit import AuditFilters
 from server.services.logs import LogFilters
 from server.services.registry import services
+from server.services.system_log_reader import LEVELS, SYSTEM_LOGS
 
 bp = Blueprint("admin_logs_api", __name__, url_prefix="/api/admin/logs")
-SYSTEM_LOGS = ("application", "error", "access")
 MAX_EXPORT = 10_000
 LOG_NAME = ChoiceArg("name", "Which log.", choices=SYSTEM_LOGS, default="application")
-LINES = IntArg("lines", "How many of the last lines.", maximum=5000, default=200)
-ACTION = QueryArg("action", "Only actions starting with this text.")
+LINES = IntArg("lines", "Read only the file's last lines (all when absent).", maximum=5000)
+LOG_LEVEL = ChoiceArg("level", "This level and above (application and error).", choices=LEVELS)
+LOG_TEXT = QueryArg("q", "Records containing this text (any case).")
+AUDIT_FILTERS = {
+    "action": QueryArg("action", "Only actions starting with this text."),
+    "username": QueryArg("actor", "Only this user's actions (user name)."),
+    "target": QueryArg("target", "Only targets containing this text."),
+    "date_from": DateArg("date_from", "Events on or after this day (UTC)."),
+    "date_to": DateArg("date_to", "Events on or before this day (UTC)."),
+}
+USER = IntArg("user_id", "Runs of this user.")
+PROJECT = QueryArg("project", "Runs in projects of this name (any user's).")
 
 
 @bp.get("/execution")
 @require_level("admin")
-@reads(*LIST_ARGS)
+@reads(*LIST_ARGS, USER, PROJECT)
 def all_runs():
-    """List every user's runs, with the same filters as /api/logs/execution."""
-    return listing(None)
+    """List every user's runs, with the filters of /api/logs/execution and user_id, project;
+    each run also names its user and project."""
+    user_id = USER.read()
+    if user_id is not None:
+        services().users.get(user_id)
+    return listing(user_id, labelled=True, project_name=PROJECT.read())
 
 
 @bp.get("/user/<int:user_id>")
@@ -51,25 +66,27 @@ def delete_user_runs(user_id: int):
 
 @bp.get("/system")
 @require_level("admin")
-@reads(LOG_NAME, LINES)
+@reads(LOG_NAME, LOG_LEVEL, LOG_TEXT, PAGE, PER_PAGE, LINES)
 def system_log():
-    """Return the last lines of a system log: ``?name=application|error|access&lines=``."""
-    name, count = LOG_NAME.read(), LINES.read()
-    path = services().layout.system_logs / f"{name}.log"
-    lines: deque[str] = deque(maxlen=count)
-    if path.is_file():
-        with path.open(encoding="utf-8", errors="replace") as handle:
-            lines.extend(line.rstrip("\n") for line in handle)
-    return jsonify({"name": name, "items": list(lines)})
+    """Return a system log's records, newest first: ``?name=application|error|access``,
+    ``level`` (and above), ``q`` (text), paginated; each record has time, level, text."""
+    name, (page, per_page) = LOG_NAME.read(), page_args()
+    records, total = services().system_logs.tail(
+        name, LOG_LEVEL.read(), LOG_TEXT.read(), page, per_page, LINES.read()
+    )
+    body = paginated([asdict(record) for record in records], total, page, per_page)
+    return jsonify({"name": name, **body})
 
 
 @bp.get("/audit")
 @require_level("admin")
-@reads(PAGE, PER_PAGE, ACTION)
+@reads(PAGE, PER_PAGE, *AUDIT_FILTERS.values())
 def audit_events():
-    """List audit events, newest first (``?action=`` filters by action prefix)."""
+    """List audit events, newest first: filters action (prefix), actor (user name), target
+    (substring), date_from, date_to."""
     page, per_page = page_args()
-    rows, total = services().audit.events(page, per_page, ACTION.read())
+    filters = AuditFilters(**{field: arg.read() for field, arg in AUDIT_FILTERS.items()})
+    rows, total = services().audit.events(page, per_page, filters)
     items = [
         {
             "time": row.occurred_at.isoformat() + "Z",
@@ -103,3 +120,10 @@ def export(body: ExportRequest):
     if kind == "csv":
         return attachment(export_csv(data), "text/csv", "executions.csv")
     return attachment(json.dumps(data, ensure_ascii=False), "application/json", "executions.json")
+
+
+@bp.get("/stats")
+@require_level("admin")
+def stats():
+    """Return every user's run statistics and log storage use."""
+    return jsonify(services().logs.stats(None))

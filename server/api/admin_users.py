@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from flask import Blueprint, jsonify
+from pydantic import Field
 
 from server.api.common import (
     PAGE,
@@ -22,10 +25,15 @@ from server.api.common import (
 from server.api.query import reads
 from server.models import User, UserProject
 from server.security.access import require_level
+from server.services.quota.service import MAX_QUOTA_MB
 from server.services.registry import services
 from server.services.users import UserChanges
 
 bp = Blueprint("admin_users_api", __name__, url_prefix="/api/admin/users")
+QuotaMb = Annotated[
+    int,
+    Field(ge=0, le=MAX_QUOTA_MB, description="MB of 1,048,576 bytes; 0: no quota."),
+]
 
 
 class NewUser(Body):
@@ -46,6 +54,9 @@ class UserUpdate(Body):
     password: NewPassword | None = None
     preferred_language: Language | None = None
     preferred_theme: Theme | None = None
+    storage_quota_mb: QuotaMb | None = Field(
+        default=None, description="The user's own storage quota; null: STORAGE_QUOTA_MB."
+    )
 
 
 def user_json(user: User) -> dict[str, object]:
@@ -58,6 +69,7 @@ def user_json(user: User) -> dict[str, object]:
         "preferred_language": user.preferred_language,
         "preferred_theme": user.preferred_theme,
         "is_active": user.is_active,
+        "storage_quota_mb": user.storage_quota_mb,
         "created_at": _iso(user.created_at),
         "last_login": _iso(user.last_login),
     }
@@ -108,9 +120,11 @@ def get_user(user_id: int):
 @require_level("admin")
 @accepts(UserUpdate)
 def update_user(user_id: int, body: UserUpdate):
-    """Change a user; deactivation and a new password revoke the user's sessions."""
+    """Change a user; deactivation and a new password revoke the user's sessions;
+    ``storage_quota_mb`` null returns the user to the default quota."""
     svc = services()
-    user, revoke = svc.users.update(user_id, UserChanges(**body.model_dump()), actor())
+    changes = UserChanges(**body.model_dump(exclude_unset=True))
+    user, revoke = svc.users.update(user_id, changes, actor())
     if revoke:
         svc.auth.revoke_all(user.id)
     return jsonify({"user": user_json(user)})

@@ -55,14 +55,15 @@ def read_file(group_id: int, project_id: int, filename: str):
 @bp.post("/<path:filename>")
 @require_level("operator")
 def write_file(group_id: int, project_id: int, filename: str):
-    """Create or replace a JSON file (the body is the document; written atomically)."""
-    folder, _owner, _name = project_folder(group_id, project_id)
+    """Create or replace a JSON file (the body is the document; written atomically); 507
+    when the owner's storage quota is used up."""
+    folder, owner, _name = project_folder(group_id, project_id)
     if not request.is_json:
         raise InvalidInput("The body must be JSON (Content-Type: application/json).")
     document = request.get_json(silent=True)
     if document is None and request.get_data(as_text=True).strip() != "null":
         raise InvalidInput("The body is not valid JSON.")
-    services().data_files.write_json(folder, filename, document, actor())
+    services().data_files.write_json(folder, filename, document, actor(), owner=owner)
     return jsonify({"status": "saved", "name": filename}), 201
 
 
@@ -70,15 +71,15 @@ def write_file(group_id: int, project_id: int, filename: str):
 @require_level("operator")
 def delete_file(group_id: int, project_id: int, filename: str):
     """Delete one file of the project folder."""
-    folder, _owner, _name = project_folder(group_id, project_id)
-    services().data_files.delete(folder, filename, actor())
+    folder, owner, _name = project_folder(group_id, project_id)
+    services().data_files.delete(folder, filename, actor(), owner=owner)
     return jsonify({"status": "deleted"})
 
 
 @bp.post("/backup")
 @require_level("operator")
 def backup(group_id: int, project_id: int):
-    """Zip the project folder into the backups folder."""
+    """Zip the project folder into the backups folder (507 past the storage quota)."""
     folder, owner, name = project_folder(group_id, project_id)
     target = services().data_files.backup(folder, owner, name, actor())
     return jsonify({"backup": target.name}), 201

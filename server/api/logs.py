@@ -61,15 +61,23 @@ def filters_from_request(**fixed: object) -> LogFilters:
     return LogFilters(**values, **fixed)
 
 
-def listing(user_id: int | None, **fixed: object):
-    """Answer a paginated, filtered, sorted list of runs."""
+def listing(user_id: int | None, labelled: bool = False, **fixed: object):
+    """Answer a paginated, filtered, sorted list of runs; ``labelled`` adds the owner's
+    user name and the project's name to each run."""
     page, per_page = page_args()
     sort = SORT.read()
     descending = ORDER.read() == "desc"
-    rows, total = services().logs.list(
+    logs = services().logs
+    rows, total = logs.list(
         user_id, filters_from_request(**fixed), sort, descending, page, per_page
     )
-    return jsonify(paginated([execution_json(r) for r in rows], total, page, per_page))
+    items = [execution_json(r) for r in rows]
+    if labelled:
+        usernames, projects = logs.labels(rows)
+        for item in items:
+            item["username"] = usernames.get(item["user_id"])
+            item["project_name"] = projects.get(item["project_id"])
+    return jsonify(paginated(items, total, page, per_page))
 
 
 def owned(execution_id: str) -> ExecutionLog:
@@ -162,8 +170,8 @@ def delete_run(execution_id: str):
 @bp.post("/cleanup")
 @require_level("admin")
 def cleanup():
-    """Apply the retention policy now (7/30/90/365 days by the owner's level)."""
-    return jsonify({"removed": services().logs.cleanup(actor())})
+    """Apply the retention policy now (LOG_RETENTION_DAYS_<LEVEL> by the owner's level)."""
+    return jsonify({"removed": services().retention.cleanup(actor())})
 
 
 @bp.get("/stats")

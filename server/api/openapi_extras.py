@@ -38,6 +38,8 @@ SUCCESS: dict[str, tuple[str, tuple[str, ...]]] = {
     "data_api.write_file": ("201", (JSON,)),
     "data_api.backup": ("201", (JSON,)),
     "runs_api.execute": ("202", (JSON,)),
+    "system_api.create_backup": ("202", (JSON,)),
+    "system_api.restore_backup": ("202", (JSON,)),
     "interfaces_api.beacon": ("204", ()),
     "data_api.read_file": ("200", ("*/*",)),  # the file itself, typed by its name
     "logs_api.download": ("200", ("text/plain", JSON, "text/csv")),

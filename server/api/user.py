@@ -1,4 +1,4 @@
-"""The logged-in user's own preferences."""
+"""The logged-in user's own preferences and storage quota."""
 
 from __future__ import annotations
 
@@ -28,3 +28,11 @@ def set_preferences(body: Preferences):
     return jsonify(
         {"preferences": {"language": user.preferred_language, "theme": user.preferred_theme}}
     )
+
+
+@bp.get("/quota")
+@require_level("viewer")
+def quota():
+    """Return the user's disk use against their storage quota: used_bytes, quota_bytes
+    (null: no quota), percent (null without a quota) and state (ok, warning, full)."""
+    return jsonify(services().quotas.status(current_user.id).as_dict())

@@ -25,6 +25,10 @@ class User(Base):
     created_at: Mapped[Created]
     last_login: Mapped[Timestamp]
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Storage: the admin's quota for this user (None: STORAGE_QUOTA_MB; 0: none), and the
+    # last quota state noticed (ok, warning, full), so each crossing is audited once.
+    storage_quota_mb: Mapped[int | None] = mapped_column(Integer)
+    storage_state: Mapped[str | None] = mapped_column(String(10))
 
     sessions: Mapped[list[AuthSession]] = relationship(
         back_populates="user", cascade="all, delete-orphan", passive_deletes=True

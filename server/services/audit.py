@@ -6,6 +6,7 @@ import json
 import logging
 import threading
 from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +32,17 @@ class Actor:
     def system(cls) -> Actor:
         """Return the actor of changes made by the manager itself."""
         return cls(None, "system", None)
+
+
+@dataclass(frozen=True)
+class AuditFilters:
+    """Criteria of an audit list; None means any."""
+
+    action: str | None = None  # the action starts with this
+    username: str | None = None  # exactly this actor
+    target: str | None = None  # the target contains this
+    date_from: date | None = None
+    date_to: date | None = None
 
 
 class AuditLog:
@@ -73,12 +85,23 @@ class AuditLog:
         self._db.session.commit()
 
     def events(
-        self, page: int, per_page: int, action_prefix: str | None = None
+        self, page: int, per_page: int, filters: AuditFilters | None = None
     ) -> tuple[list[AuditEvent], int]:
         """Return one page of events, newest first, and the total."""
+        filters = filters or AuditFilters()
         query = select(AuditEvent)
-        if action_prefix:
-            query = query.where(AuditEvent.action.startswith(action_prefix, autoescape=True))
+        if filters.action:
+            query = query.where(AuditEvent.action.startswith(filters.action, autoescape=True))
+        if filters.username:
+            query = query.where(AuditEvent.username == filters.username)
+        if filters.target:
+            query = query.where(AuditEvent.target.contains(filters.target, autoescape=True))
+        if filters.date_from is not None:
+            start = datetime.combine(filters.date_from, time())
+            query = query.where(AuditEvent.occurred_at >= start)
+        if filters.date_to is not None and filters.date_to < date.max:  # date.max: no end
+            end = datetime.combine(filters.date_to + timedelta(days=1), time())
+            query = query.where(AuditEvent.occurred_at < end)
         session = self._db.session
         total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
         rows = session.scalars(

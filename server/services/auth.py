@@ -161,6 +161,13 @@ class AuthService:
             session.commit()
         return _session_user(user, token)
 
+    def end_every_session(self) -> int:
+        """End every session (after a restore, the backup's sessions must not come back)."""
+        result = self._db.session.execute(
+            update(AuthSession).where(AuthSession.revoked_at.is_(None)).values(revoked_at=utcnow())
+        )
+        return result.rowcount
+
     def logout(self, token: str, actor: Actor) -> None:
         """Revoke one session."""
         self._db.session.execute(

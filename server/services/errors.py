@@ -77,3 +77,10 @@ class StorageFull(ServiceError):
 
     status = 507
     code = "insufficient_storage"
+
+
+class QuotaExceeded(ServiceError):
+    """The user's storage quota is used up; nothing was stored (507)."""
+
+    status = 507
+    code = "quota_exceeded"

@@ -8,7 +8,10 @@ from sqlalchemy import func, select
 
 from server import __version__
 from server.database import Database
-from server.models import ExecutionLog, PortAllocation, utcnow
+from server.models import CondaEnvironment, ExecutionLog, PortAllocation, utcnow
+from server.services.backup.service import BackupService
+from server.services.catalog.environments import EnvironmentService
+from server.services.quota.service import QuotaService
 from server.services.storage import StorageState
 from server.settings import Settings
 
@@ -18,13 +21,26 @@ MIN_FREE_BYTES = 16 * 1024 * 1024  # below this the data disk counts as full
 class HealthService:
     """Summarise whether the manager can serve: healthy, degraded (with reasons) or not."""
 
-    def __init__(self, db: Database, settings: Settings, storage: StorageState) -> None:
+    def __init__(
+        self,
+        db: Database,
+        settings: Settings,
+        storage: StorageState,
+        *,
+        environments: EnvironmentService,
+        quotas: QuotaService,
+        backups: BackupService,
+    ) -> None:
         self._db = db
         self._settings = settings
         self._storage = storage
+        self._environments = environments
+        self._quotas = quotas
+        self._backups = backups
 
     def report(self) -> dict[str, object]:
-        """Return status, reasons, database reachability, disk, running scripts, port usage."""
+        """Return status, reasons, database reachability, disk, conda, quotas, running
+        scripts, port usage."""
         database_ok = self._db.is_reachable()
         free = self._free_bytes()
         reasons = [] if database_ok else ["the database cannot be reached"]
@@ -32,6 +48,10 @@ class HealthService:
             reasons.append(f"the data disk is full ({free // 1024} KiB free)")
         elif self._storage.recently_full():
             reasons.append("a write failed for a full disk within the last minute")
+        parts: dict[str, object] = {}
+        if database_ok:  # both read what the database stored
+            parts = {"conda": self._conda(reasons), "quotas": self._quota_part(reasons)}
+        parts["backups"] = self._backup_part(reasons)
         status = "unhealthy" if not database_ok else "degraded" if reasons else "healthy"
         report: dict[str, object] = {
             "status": status,
@@ -39,12 +59,49 @@ class HealthService:
             "version": __version__,
             "database": database_ok,
             "disk": {"free_bytes": free},
+            **parts,
         }
         if reasons:
             report["reasons"] = reasons
         if database_ok:
             report.update(self._usage())
         return report
+
+    def _conda(self, reasons: list[str]) -> dict[str, object]:
+        """Report what conda detection stored (no subprocess here)."""
+        executable = self._environments.conda_executable
+        if executable and self._environments.last_error:
+            reasons.append("conda was found but did not list its environments (see Environments)")
+        query = select(func.count()).where(CondaEnvironment.is_available.is_(True))
+        count = self._db.session.scalar(query)
+        return {"found": executable is not None, "executable": executable, "environments": count}
+
+    def _quota_part(self, reasons: list[str]) -> dict[str, object]:
+        """Report how many users were last seen at warning and full (no folder walk)."""
+        unmeasured = len(self._quotas.problems())
+        if unmeasured:
+            reasons.append(
+                f"the disk use of {unmeasured} user(s) could not be measured (see the "
+                "application log)"
+            )
+        return {**self._quotas.counts(), "default_mb": self._quotas.default_mb}
+
+    def _backup_part(self, reasons: list[str]) -> dict[str, object]:
+        """Report the backup service: enabled, last result, next run, a job running."""
+        status = self._backups.status()
+        last = status["last_result"] or {}
+        if last.get("kind") == "backup" and last.get("result") == "failed":
+            reasons.append(f"the last system backup failed: {last.get('message')}")
+        elif self._backups.policy.enabled and self._backups.overdue():
+            reasons.append("no system backup was taken at the last two scheduled times")
+        running = status["running"]
+        return {
+            "enabled": status["enabled"],
+            "last_result": last.get("result"),
+            "last_finished": last.get("finished"),
+            "next_run": status["next_run"],
+            "running": running["kind"] if running else None,
+        }
 
     def _free_bytes(self) -> int | None:
         try:

@@ -7,20 +7,19 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import Select, column, delete, func, select, table, text
 
 from server.database import Database
 from server.layout import Layout
-from server.models import ExecutionLog, User, utcnow
+from server.models import ExecutionLog, User, UserProject
 from server.services.audit import Actor, AuditLog
 from server.services.errors import Conflict, InvalidInput, NotFound
 from server.services.execution.engine import ExecutionService
 
 logger = logging.getLogger(__name__)
 
-RETENTION_DAYS = {"viewer": 7, "operator": 30, "developer": 90, "admin": 365}
 STATUSES = ("running", "completed", "failed", "terminated")
 SORTS = {
     "start_time": ExecutionLog.id,  # ids grow with start time and are indexed
@@ -42,6 +41,13 @@ def _terms(words: str) -> list[str]:
     return terms
 
 
+class LogFile(Protocol):
+    """What removing a run needs: its id and its log file (a record or a row)."""
+
+    id: int
+    log_path: str | None
+
+
 @dataclass(frozen=True)
 class LogFilters:
     """Criteria of a run list; None means any."""
@@ -54,6 +60,7 @@ class LogFilters:
     min_duration: int | None = None
     max_duration: int | None = None
     text: str | None = None
+    project_name: str | None = None  # runs in any user's project of this name
 
 
 class LogService:
@@ -122,6 +129,9 @@ class LogService:
             conditions.append(ExecutionLog.script_id == filters.script_id)
         if filters.project_id is not None:
             conditions.append(ExecutionLog.project_id == filters.project_id)
+        if filters.project_name is not None:
+            named = select(UserProject.id).where(UserProject.project_name == filters.project_name)
+            conditions.append(ExecutionLog.project_id.in_(named))
         if filters.status is not None:
             conditions.append(ExecutionLog.status == filters.status)
         if filters.date_from is not None:
@@ -240,7 +250,7 @@ class LogService:
         """Delete a finished run's record and log file."""
         if record.status == "running":
             raise Conflict("Stop the run before deleting its log.")
-        self._remove([record])
+        self.remove([record])
         self._audit.record(actor, "log.delete", f"execution:{record.execution_uuid}")
         self._db.session.commit()
 
@@ -253,27 +263,12 @@ class LogService:
                 )
             )
         )
-        self._remove(records)
+        self.remove(records)
         self._audit.record(
             actor, "log.delete_user", f"user:{user_id}", {"count": len(records)}, scope="admin"
         )
         self._db.session.commit()
         return len(records)
-
-    def cleanup(self, actor: Actor, now: datetime | None = None) -> int:
-        """Delete runs older than their owner's retention (7/30/90/365 days by level)."""
-        now = now or utcnow()
-        session = self._db.session
-        levels = dict(session.execute(select(User.id, User.user_level)).all())
-        removed = []
-        for record in session.scalars(select(ExecutionLog).where(ExecutionLog.status != "running")):
-            days = RETENTION_DAYS.get(levels.get(record.user_id, "viewer"), 7)
-            if record.start_time < now - timedelta(days=days):
-                removed.append(record)
-        self._remove(removed)
-        self._audit.record(actor, "log.cleanup", None, {"removed": len(removed)}, scope="admin")
-        session.commit()
-        return len(removed)
 
     def stats(self, user_id: int | None) -> dict[str, Any]:
         """Return totals by status, success rate, average duration, top scripts, disk use."""
@@ -313,7 +308,19 @@ class LogService:
             "storage_bytes": storage,
         }
 
-    def _remove(self, records: list[ExecutionLog]) -> None:
+    def labels(self, records: list[ExecutionLog]) -> tuple[dict[int, str], dict[int, str]]:
+        """Return the user names and project names the records refer to, by id."""
+        user_ids = {r.user_id for r in records if r.user_id is not None}
+        project_ids = {r.project_id for r in records if r.project_id is not None}
+        session = self._db.session
+        users = session.execute(select(User.id, User.username).where(User.id.in_(user_ids)))
+        projects = session.execute(
+            select(UserProject.id, UserProject.project_name).where(UserProject.id.in_(project_ids))
+        )
+        return dict(users.all()), dict(projects.all())
+
+    def remove(self, records: list[LogFile]) -> None:
+        """Delete records and their log files (the caller commits)."""
         for record in records:
             if record.log_path:
                 Path(record.log_path).unlink(missing_ok=True)

@@ -11,6 +11,7 @@ from server.database import Database
 from server.models import ScriptGroup, UserProject, utcnow
 from server.services.audit import Actor, AuditLog
 from server.services.errors import Conflict, InvalidInput, NotFound
+from server.services.quota.service import QuotaService
 from server.services.safe_paths import safe_component
 
 DEFAULT_PROJECT = "project_default"
@@ -19,11 +20,14 @@ DEFAULT_PROJECT = "project_default"
 class ProjectService:
     """Create, rename, delete and locate users' projects and their data folders."""
 
-    def __init__(self, db: Database, audit: AuditLog, root: Path, max_per_user: int) -> None:
+    def __init__(
+        self, db: Database, audit: AuditLog, root: Path, max_per_user: int, quotas: QuotaService
+    ) -> None:
         self._db = db
         self._audit = audit
         self._root = root
         self._max = max_per_user
+        self._quotas = quotas
 
     def folder(self, group: ScriptGroup, username: str, project: UserProject) -> Path:
         """Return (and create) ``<data>/script_groups/<group>/<user>/<project>/``."""
@@ -122,6 +126,7 @@ class ProjectService:
         if project.is_default:
             raise Conflict("The default project cannot be deleted.")
         shutil.rmtree(self.folder(group, username, project), ignore_errors=True)
+        self._quotas.changed(username)
         self._audit.record(
             actor, "project.delete", f"project:{project.id}", {"name": project.project_name}
         )

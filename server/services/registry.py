@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from flask import current_app
@@ -14,30 +15,43 @@ from server.layout import Layout
 from server.resources import resource_path, sdk_folder
 from server.services.audit import Actor, AuditLog
 from server.services.auth import AuthService
+from server.services.backup.archive import BackupSource
+from server.services.backup.live import LiveRestore
+from server.services.backup.schedule import BackupPolicy
+from server.services.backup.service import BackupService
+from server.services.backup.swap import RestoreSwap
 from server.services.catalog.catalog import Catalog
 from server.services.catalog.discovery import Discovery
 from server.services.catalog.docs import DocsService
 from server.services.catalog.environments import EnvironmentService
 from server.services.catalog.fields import TagRules
 from server.services.catalog.metadata import MetadataService
+from server.services.catalog.overview import CatalogOverview
 from server.services.catalog.tags import TagService
 from server.services.catalog.watcher import CatalogWatcher
 from server.services.data_files import DataFileService
 from server.services.execution.engine import ExecutionService
 from server.services.execution.events import ExecutionEvents
 from server.services.first_run import FirstRun
+from server.services.gate import RequestGate
 from server.services.health import HealthService
 from server.services.i18n import Translations
 from server.services.interfaces import InterfaceService
 from server.services.logs import LogService
 from server.services.maintenance import DAY, Maintenance
+from server.services.manager_lock import ManagerLock
 from server.services.passwords import Passwords
 from server.services.ports import PortManager
 from server.services.projects import ProjectService
+from server.services.quota.service import SWEEP_INTERVAL, QuotaService
+from server.services.quota.usage import UsageMeter
+from server.services.retention import RetentionService
 from server.services.storage import StorageState
+from server.services.system_log_reader import SystemLogReader
 from server.services.throttle import LoginThrottle
 from server.services.users import UserService
 from server.settings import Settings
+from server.system_logs import close_logging, configure_logging
 
 logger = logging.getLogger(__name__)
 
@@ -72,11 +86,20 @@ class Services:
     executions: ExecutionService
     logs: LogService
     interfaces: InterfaceService
+    quotas: QuotaService
+    retention: RetentionService
+    overview: CatalogOverview
+    system_logs: SystemLogReader
+    backups: BackupService
+    manager_lock: ManagerLock
+    gate: RequestGate = field(default_factory=RequestGate)
     maintenance: Maintenance = field(default_factory=Maintenance)
     watcher: CatalogWatcher | None = None
 
     def start(self) -> None:
         """Scan the catalog, then start hot reload and environment detection."""
+        if not self.manager_lock.acquire():
+            logger.warning("another manager uses %s (%s)", self.layout.home, self.manager_lock.path)
         with self.db.job():
             self.discovery.scan_all()
             self.executions.recover()
@@ -92,7 +115,17 @@ class Services:
         # process vanished are reclaimed at CLEANUP_INTERVAL.
         self.maintenance.every("interface sessions", INTERFACE_SWEEP, self._sweep_sessions)
         self.maintenance.every("ports", self.settings.cleanup_interval, self._reclaim_ports)
+        self.maintenance.every("storage quotas", SWEEP_INTERVAL, self._check_quotas)
+        self.backups.schedule(self.maintenance)
         self.maintenance.start()
+
+    def restore_quiescer(self) -> LiveRestore:
+        """Return what quiets this manager for a restore's swap and brings it back."""
+        return LiveRestore(
+            self.gate, self.maintenance, self.executions, self.db, self.discovery, self.ports,
+            close_logs=close_logging,
+            open_logs=lambda: configure_logging(self.layout.system_logs, self.settings.log_level),
+        )  # fmt: skip
 
     def shutdown(self) -> None:
         """Release what the services hold (connections, children, threads)."""
@@ -101,10 +134,15 @@ class Services:
             self.watcher.stop()
         self.executions.shutdown()
         self.db.dispose()
+        self.manager_lock.release()
 
     def _sweep_sessions(self) -> None:
         with self.db.job():
             self.interfaces.sweep()
+
+    def _check_quotas(self) -> None:
+        with self.db.job():
+            self.quotas.sweep()
 
     def _reclaim_ports(self) -> None:
         with self.db.job():
@@ -112,7 +150,7 @@ class Services:
 
     def _apply_retention(self) -> None:
         with self.db.job():
-            self.logs.cleanup(Actor.system())
+            self.retention.cleanup(Actor.system())
 
     def _detect_environments(self) -> None:
         try:
@@ -123,9 +161,15 @@ class Services:
 
 
 def build_services(settings: Settings) -> Services:
-    """Build every service from resolved settings."""
+    """Build every service from resolved settings.
+
+    A restore that a stopped manager left midway is finished (or discarded) first, before
+    anything opens the data tree."""
     layout = Layout.from_settings(settings)
     assert settings.database_url
+    source = BackupSource.of(settings.database_url, layout.data, layout.backup)
+    swap = RestoreSwap(layout.data, source.external_sqlite)
+    swap.recover()  # before anything opens (or creates) the data tree
     db = Database(settings.database_url)
     audit = AuditLog(db, layout.audit_logs)
     passwords = Passwords()
@@ -138,10 +182,13 @@ def build_services(settings: Settings) -> Services:
     ports = PortManager(
         db, settings.port_range_start, settings.port_range_end, settings.port_check_retries
     )
-    projects = ProjectService(db, audit, layout.script_data, settings.max_projects_per_user)
+    meter = UsageMeter(layout.script_data, layout.execution_logs)
+    quotas = QuotaService(db, audit, meter, settings.storage_quota_mb)
+    projects = ProjectService(db, audit, layout.script_data, settings.max_projects_per_user, quotas)
     events = ExecutionEvents()
+    events.subscribe(quotas)  # a run's start and end change its user's disk use
     storage = StorageState()
-    users = UserService(db, passwords, audit, layout.script_data, settings.default_language)
+    users = UserService(db, passwords, audit, layout.script_data, settings.default_language, quotas)
     executions = ExecutionService(
         db,
         settings,
@@ -152,7 +199,16 @@ def build_services(settings: Settings) -> Services:
         events,
         audit,
         sdk_folder(),
+        quotas,
     )
+    docs = DocsService(db, audit)
+    logs = LogService(db, layout, executions, audit)
+    auth = AuthService(db, passwords, throttle, audit, settings.auth_session_lifetime)
+    backups = BackupService(
+        layout.backup, source, swap, BackupPolicy.from_settings(settings), audit,
+        in_session=lambda work: _in_job(db, work),
+        after_restore=lambda: (auth.end_every_session(), quotas.forget_all()),
+    )  # fmt: skip
     return Services(
         settings=settings,
         layout=layout,
@@ -161,23 +217,36 @@ def build_services(settings: Settings) -> Services:
         i18n=Translations(resource_path("translations"), settings.default_language),
         users=users,
         first_run=FirstRun(users, settings._path("home")),
-        auth=AuthService(db, passwords, throttle, audit, settings.auth_session_lifetime),
+        auth=auth,
         storage=storage,
-        health=HealthService(db, settings, storage),
+        health=HealthService(
+            db, settings, storage, environments=environments, quotas=quotas, backups=backups
+        ),
         discovery=discovery,
         catalog=catalog,
         metadata=MetadataService(db, discovery, audit, rules),
-        docs=DocsService(db, audit),
+        docs=docs,
         tags=TagService(db, catalog, audit, rules),
         environments=environments,
         ports=ports,
         projects=projects,
-        data_files=DataFileService(audit, layout.project_backups),
+        data_files=DataFileService(audit, layout.project_backups, quotas),
         events=events,
         executions=executions,
-        logs=LogService(db, layout, executions, audit),
+        logs=logs,
         interfaces=InterfaceService(db, executions, audit, settings.session_timeout),
+        quotas=quotas,
+        retention=RetentionService(db, audit, logs, settings),
+        overview=CatalogOverview(db, discovery, docs, environments, audit),
+        system_logs=SystemLogReader(layout.system_logs),
+        backups=backups,
+        manager_lock=ManagerLock(layout.home),
     )
+
+
+def _in_job(db: Database, work: Callable[[], None]) -> None:
+    with db.job():
+        work()
 
 
 def services() -> Services:

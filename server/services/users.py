@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import shutil
 from dataclasses import dataclass
+from enum import Enum
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -15,6 +16,7 @@ from server.security.levels import LEVELS
 from server.services.audit import Actor, AuditLog
 from server.services.errors import Conflict, InvalidInput, NotFound
 from server.services.passwords import Passwords, check_password_rules
+from server.services.quota.service import MAX_QUOTA_MB, QuotaService
 from server.settings import LANGUAGES
 
 USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{1,49}$")
@@ -22,9 +24,16 @@ EMAIL_PATTERN = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,99}$")
 THEMES = ("light", "dark")
 
 
+class Keep(Enum):
+    """The value of a change that may be None itself: leave the field as it is."""
+
+    KEEP = "keep"
+
+
 @dataclass(frozen=True)
 class UserChanges:
-    """Fields an admin may change; None means unchanged."""
+    """Fields an admin may change; None means unchanged, except for ``storage_quota_mb``
+    (None: the default quota, 0: none, KEEP: unchanged)."""
 
     email: str | None = None
     user_level: str | None = None
@@ -32,6 +41,7 @@ class UserChanges:
     password: str | None = None
     preferred_language: str | None = None
     preferred_theme: str | None = None
+    storage_quota_mb: int | None | Keep = Keep.KEEP
 
 
 class UserService:
@@ -44,12 +54,14 @@ class UserService:
         audit: AuditLog,
         script_data: Path,
         default_language: str,
+        quotas: QuotaService,
     ) -> None:
         self._db = db
         self._passwords = passwords
         self._audit = audit
         self._script_data = script_data
         self._default_language = default_language
+        self._quotas = quotas
 
     def get(self, user_id: int) -> User:
         """Return a user or raise NotFound."""
@@ -133,6 +145,7 @@ class UserService:
             changed["password"] = "changed"
             revoke = True
         self._apply_preferences(user, changes.preferred_language, changes.preferred_theme, changed)
+        _apply_quota(user, changes.storage_quota_mb, changed)
         if changed:
             self._audit.record(actor, "user.update", f"user:{user.id}", changed, scope="admin")
         self._db.session.commit()
@@ -199,6 +212,7 @@ class UserService:
         )
         for folder in folders:
             shutil.rmtree(folder)
+        self._quotas.changed(user.username)
         extra = [p for p in self.projects(user_id) if not p.is_default]
         for project in extra:
             self._db.session.delete(project)
@@ -228,6 +242,18 @@ class UserService:
     def _refuse_last_admin(self, user: User, verb: str) -> None:
         if user.is_active and self._active_admins() <= 1:
             raise Conflict(f"You cannot {verb} the last active admin.")
+
+
+def _apply_quota(user: User, mb: int | None | Keep, changed: dict[str, object]) -> None:
+    """Set the user's own storage quota in MB (None: the default; 0: no quota)."""
+    if mb is Keep.KEEP or mb == user.storage_quota_mb:
+        return
+    if mb is not None and (isinstance(mb, bool) or not 0 <= mb <= MAX_QUOTA_MB):
+        raise InvalidInput(
+            f"storage_quota_mb must be a whole number of MB from 0 to {MAX_QUOTA_MB}, or null.",
+            field="storage_quota_mb",
+        )
+    user.storage_quota_mb = changed["storage_quota_mb"] = mb
 
 
 def _check_username(username: str) -> None:

@@ -7,9 +7,9 @@ help text. The README's configuration table is generated from these declarations
 
 from server.settings.declared import APP_NAME, LANGUAGES, Settings, SettingsError, setting
 from server.settings.loading import ensure_secret_key, load_settings, resolve
-from server.settings.reference import describe, markdown_table, update_readme
+from server.settings.reference import describe, effective, markdown_table, update_readme
 
 __all__ = [
-    "APP_NAME", "LANGUAGES", "Settings", "SettingsError", "describe", "ensure_secret_key",
-    "load_settings", "markdown_table", "resolve", "setting", "update_readme",
+    "APP_NAME", "LANGUAGES", "Settings", "SettingsError", "describe", "effective",
+    "ensure_secret_key", "load_settings", "markdown_table", "resolve", "setting", "update_readme",
 ]  # fmt: skip

@@ -55,6 +55,38 @@ class Settings:
         env="BACKUP_PATH",
         json_path="backup.backup_path",
     )
+    backup_enabled: bool = setting(
+        True,
+        "Take a system backup of the data tree every day at BACKUP_SCHEDULE_TIME.",
+        env="BACKUP_ENABLED",
+        json_path="backup.enabled",
+    )
+    backup_schedule_time: str = setting(
+        "02:00",
+        "Local time of day (HH:MM) of the daily system backup.",
+        env="BACKUP_SCHEDULE_TIME",
+        json_path="backup.schedule_time",
+    )
+    backup_retention_days: int = setting(
+        30,
+        "System backups older than this are deleted after each backup.",
+        env="BACKUP_RETENTION_DAYS",
+        json_path="backup.retention_days",
+        unit="days",
+    )
+    backup_max_size_gb: int = setting(
+        10,
+        "Largest data tree a backup takes and a restore extracts (uncompressed).",
+        env="BACKUP_MAX_SIZE_GB",
+        json_path="backup.max_backup_size_gb",
+        unit="GiB",
+    )
+    backup_max_files: int = setting(
+        50000,
+        "Most files and folders a backup takes and a restore extracts.",
+        env="BACKUP_MAX_FILES",
+        json_path="backup.max_files",
+    )
     database_url: str | None = setting(
         None,
         "SQLAlchemy URL. Default: sqlite:///<BASE_DATA_PATH>/scriptsmanager.db.",
@@ -176,6 +208,15 @@ class Settings:
         env="MAX_PROJECTS_PER_USER",
         json_path="multi_user.max_projects_per_user",
     )
+    storage_quota_mb: int = setting(
+        0,
+        "Disk space one user's data folders and run logs may take (1 MB = 1,048,576 bytes); "
+        "at 80 % a notice, past it new runs and data writes are refused (507). An admin may "
+        "set another quota per user. 0: no quota.",
+        env="STORAGE_QUOTA_MB",
+        json_path="multi_user.storage_quota_mb",
+        unit="MB",
+    )
     stop_grace_period: int = setting(
         5,
         "Time a stopped script gets between SIGTERM and SIGKILL.",
@@ -257,6 +298,34 @@ class Settings:
         "Level of logs/system/application.log.",
         env="LOG_LEVEL",
         json_path="logging.level",
+    )
+    log_retention_days_viewer: int = setting(
+        7,
+        "Runs of viewers are deleted, with their log files, once older than this.",
+        env="LOG_RETENTION_DAYS_VIEWER",
+        json_path="logging.retention_days.viewer",
+        unit="days",
+    )
+    log_retention_days_operator: int = setting(
+        30,
+        "Runs of operators are deleted, with their log files, once older than this.",
+        env="LOG_RETENTION_DAYS_OPERATOR",
+        json_path="logging.retention_days.operator",
+        unit="days",
+    )
+    log_retention_days_developer: int = setting(
+        90,
+        "Runs of developers are deleted, with their log files, once older than this.",
+        env="LOG_RETENTION_DAYS_DEVELOPER",
+        json_path="logging.retention_days.developer",
+        unit="days",
+    )
+    log_retention_days_admin: int = setting(
+        365,
+        "Runs of admins are deleted, with their log files, once older than this.",
+        env="LOG_RETENTION_DAYS_ADMIN",
+        json_path="logging.retention_days.admin",
+        unit="days",
     )
 
     # Derived paths: valid once resolve() has run.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import fields, replace
@@ -14,6 +15,8 @@ import platformdirs
 
 from server.resources import is_frozen, resource_path
 from server.settings.declared import APP_NAME, LANGUAGES, Settings, SettingsError
+
+MAX_RETENTION_DAYS = 36500  # a hundred years: more is a typing error
 
 
 def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -144,3 +147,48 @@ def _validate(settings: Settings) -> None:
         raise SettingsError("MAX_UPLOAD_SIZE must be positive and STOP_GRACE_PERIOD not negative")
     if settings.login_max_failures < 1 or settings.login_lockout < 1:
         raise SettingsError("LOGIN_MAX_FAILURES and LOGIN_LOCKOUT must be positive")
+    if settings.storage_quota_mb < 0:
+        raise SettingsError("STORAGE_QUOTA_MB must not be negative (0: no quota)")
+    _validate_backup(settings)
+    for level in ("viewer", "operator", "developer", "admin"):
+        if not 1 <= getattr(settings, f"log_retention_days_{level}") <= MAX_RETENTION_DAYS:
+            raise SettingsError(
+                f"LOG_RETENTION_DAYS_{level.upper()} must lie within 1..{MAX_RETENTION_DAYS}"
+            )
+
+
+def _validate_backup(settings: Settings) -> None:
+    if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", settings.backup_schedule_time):
+        raise SettingsError("BACKUP_SCHEDULE_TIME must be a time of day as HH:MM (24 h)")
+    for name in ("backup_retention_days", "backup_max_size_gb", "backup_max_files"):
+        if getattr(settings, name) < 1:
+            raise SettingsError(f"{name.upper()} must be positive")
+
+
+def sources(settings: Settings, environ: Mapping[str, str] | None = None) -> dict[str, str]:
+    """Return where each setting's value came from: environment, config.json, default or
+    override (given in code or on the command line), judged by comparing the values."""
+    environ = os.environ if environ is None else environ
+    env_values = _from_environ(environ)
+    try:
+        file_values = _from_config_file(settings.config_file)
+    except SettingsError:
+        file_values = {}
+    found = {}
+    for item in fields(Settings):
+        value = getattr(settings, item.name)
+        if item.name in env_values and _same(env_values[item.name], value):
+            found[item.name] = "environment"
+        elif item.name in file_values and _same(file_values[item.name], value):
+            found[item.name] = "config.json"
+        elif item.default is None or _same(item.default, value):
+            found[item.name] = "default"
+        else:
+            found[item.name] = "override"
+    return found
+
+
+def _same(raw: Any, value: Any) -> bool:
+    if isinstance(raw, Path) and isinstance(value, Path):
+        return raw.expanduser().resolve() == value
+    return bool(raw == value)

@@ -11,7 +11,7 @@ from server.security.levels import allows
 from server.services.catalog.parameters import localise
 from server.services.registry import services
 from server.settings import LANGUAGES
-from server.web import assets, pages
+from server.web import admin, assets, pages
 
 LANGUAGE_COOKIE = "sm_lang"
 THEME_COOKIE = "sm_theme"
@@ -35,9 +35,18 @@ def current_theme() -> str:
     return "dark" if request.cookies.get(THEME_COOKIE) == "dark" else "light"
 
 
+def storage_notice() -> dict[str, object] | None:
+    """Return the current user's storage status when a page should warn of it (80 %, full)."""
+    if not current_user.is_authenticated:
+        return None
+    status = services().quotas.banner(current_user.id)
+    return None if status is None else status.as_dict()
+
+
 def register_web(app: Flask) -> None:
     """Register the page and asset blueprints and the template context."""
     app.register_blueprint(pages.bp)
+    app.register_blueprint(admin.bp)
     app.register_blueprint(assets.bp)
     app.register_blueprint(proxy_views.bp)
 
@@ -65,4 +74,5 @@ def register_web(app: Flask) -> None:
             "i18n_strings": svc.i18n.catalog(language),
             "brand_name": svc.settings.brand_name,
             "version": __version__,
+            "storage_notice": storage_notice(),
         }

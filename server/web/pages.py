@@ -1,4 +1,4 @@
-"""HTML pages: login, first run, dashboard, account and user administration."""
+"""HTML pages: login, first run, dashboard, catalog, logs and account."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ from flask import Blueprint, redirect, render_template, request, session, url_fo
 from flask_login import current_user, login_user
 from flask_wtf.csrf import generate_csrf
 
-from server.api.interfaces import session_json
 from server.api.presenters import execution_json, group_json, group_scripts_json, script_json
 from server.security.access import public, require_level
 from server.security.levels import LEVELS, allows
@@ -120,30 +119,6 @@ def log_detail(execution_id: str):
 def account():
     """Show the user's own settings: password, language and theme."""
     return render_template("auth/account.html")
-
-
-@bp.get("/admin/users")
-@require_level("admin")
-def admin_users():
-    """Show user management."""
-    return render_template("admin/users.html", levels=LEVELS)
-
-
-@bp.get("/admin/interfaces")
-@require_level("admin")
-def admin_interfaces():
-    """Show every open interface and the ports in use."""
-    svc = services()
-    sessions = svc.interfaces.list(None)
-    names = svc.interfaces.script_names(sessions)
-    usernames = {u.id: u.username for u in svc.users.list(1, 10_000)[0]}
-    return render_template(
-        "admin/interfaces.html",
-        sessions=[session_json(s, names.get(s.execution_uuid or "")) for s in sessions],
-        ports=svc.ports.in_use(),
-        usernames=usernames,
-        settings=svc.settings,
-    )
 
 
 def _safe_next(target: str | None) -> str:

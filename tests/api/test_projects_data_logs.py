@@ -185,7 +185,7 @@ def test_admin_log_endpoints(lab, login, admin):
     user_id = client.get("/api/auth/user").get_json()["user"]["id"]
     assert root.get(f"/api/admin/logs/user/{user_id}").get_json()["total"] == 1
     system = root.get("/api/admin/logs/system?name=access").get_json()["items"]
-    assert any("/api/scripts/" in line for line in system)
+    assert any("/api/scripts/" in record["text"] for record in system)
     audit = root.get("/api/admin/logs/audit?action=script.execute").get_json()
     assert audit["total"] == 1 and audit["items"][0]["username"] == "uma"
     exported = root.post("/api/admin/logs/export", {"format": "csv"})

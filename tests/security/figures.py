@@ -17,6 +17,10 @@ from typing import Any
 PAGE_TEMPLATES = (
     "/", "/login", "/setup", "/auth/window", "/groups/{group_id}", "/scripts/{script_id}",
     "/logs", "/logs/{execution_id}", "/account", "/admin/users", "/admin/interfaces",
+    "/admin/data",
+    "/admin/runs", "/admin/audit", "/admin/system-logs", "/admin/permissions",
+    "/admin/environments", "/admin/discovery", "/admin/documentation", "/admin/configuration",
+    "/admin/retention",
     "/interfaces/{session_id}/", "/interfaces/{session_id}/app/{path}", "/socket.io/",
     "/assets/{path}",
 )  # fmt: skip

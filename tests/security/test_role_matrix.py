@@ -22,7 +22,11 @@ TOKEN_GATED = {"POST /api/auth/setup"}
 PAGES = [
     ("/", "viewer"), ("/groups/{group_id}", "viewer"), ("/scripts/{script_id}", "viewer"),
     ("/logs", "viewer"), ("/logs/{execution_id}", "viewer"), ("/account", "viewer"),
-    ("/admin/users", "admin"), ("/admin/interfaces", "admin"),
+    ("/admin/users", "admin"), ("/admin/interfaces", "admin"), ("/admin/data", "admin"),
+    ("/admin/runs", "admin"), ("/admin/audit", "admin"), ("/admin/system-logs", "admin"),
+    ("/admin/permissions", "admin"), ("/admin/environments", "admin"),
+    ("/admin/discovery", "admin"), ("/admin/documentation", "admin"),
+    ("/admin/configuration", "admin"), ("/admin/retention", "admin"),
     ("/interfaces/{session_id}/", "viewer"), ("/interfaces/{session_id}/app/", "viewer"),
     ("/login", "public"), ("/health", "public"),
 ]  # fmt: skip

@@ -44,6 +44,8 @@ class ScanReport:
     scripts: int
     parsed: int
     seconds: float
+    finished_at: datetime | None = None  # UTC, naive like the database's times
+    problems: int = 0  # active groups and scripts with warnings
 
 
 class Discovery:
@@ -54,6 +56,12 @@ class Discovery:
         self.root = root
         self._rules = rules
         self._lock = threading.Lock()
+        self.last_report: ScanReport | None = None  # of the latest full scan
+
+    @property
+    def scanning(self) -> bool:
+        """Return True while a scan holds the catalog."""
+        return self._lock.locked()
 
     def scan_all(self) -> ScanReport:
         """Scan every group folder; deactivate groups whose folder is gone."""
@@ -70,7 +78,10 @@ class Discovery:
                 if name not in found and group.is_active:
                     self._deactivate_group(group)
             session.commit()
-        report = ScanReport(len(found), scripts, parsed, time.perf_counter() - started)
+            problems = self._problem_count()
+        seconds = time.perf_counter() - started
+        report = ScanReport(len(found), scripts, parsed, seconds, utcnow(), problems)
+        self.last_report = report
         logger.info(
             "scan: %s groups, %s scripts, %s parsed in %.3fs",
             report.groups, report.scripts, report.parsed, report.seconds,
@@ -89,6 +100,13 @@ class Discovery:
                 self._deactivate_group(group)
             session.commit()
             return group
+
+    def _problem_count(self) -> int:
+        session = self._db.session
+        groups = select(ScriptGroup.warnings).where(ScriptGroup.is_active.is_(True))
+        scripts = select(Script.warnings).where(Script.is_active.is_(True))
+        warned = [*session.scalars(groups), *session.scalars(scripts)]
+        return sum(1 for warnings in warned if warnings)
 
     def _group_folders(self) -> dict[str, Path]:
         if not self.root.is_dir():

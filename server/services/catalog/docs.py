@@ -41,13 +41,17 @@ class DocsService:
 
     def read(self, script: Script, group: ScriptGroup, language: str) -> LongDescription:
         """Return the documentation in ``language``, else English, else a template."""
-        available = [lang for lang in LANGUAGES if self._path(script, group, lang).is_file()]
+        available = self.languages(script, group)
         for candidate in (language, "en"):
             if candidate in available:
                 text = self._path(script, group, candidate).read_text("utf-8", errors="replace")
                 return LongDescription(candidate, text, render_markdown(text), True, available)
         template = self.template(script, group, language)
         return LongDescription(language, template, render_markdown(template), False, available)
+
+    def languages(self, script: Script, group: ScriptGroup) -> list[str]:
+        """Return the languages the script has a document in."""
+        return [lang for lang in LANGUAGES if self._path(script, group, lang).is_file()]
 
     def save(
         self, script: Script, group: ScriptGroup, language: str, text: str, actor: Actor

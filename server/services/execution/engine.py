@@ -41,6 +41,7 @@ from server.services.execution.starting import (
 )
 from server.services.ports import PortManager
 from server.services.projects import ProjectService
+from server.services.quota.service import QuotaService
 from server.services.safe_paths import inside
 from server.settings import Settings
 
@@ -63,6 +64,7 @@ class ExecutionService:
         events: ExecutionEvents,
         audit: AuditLog,
         sdk_path: Path,
+        quotas: QuotaService,
     ) -> None:
         self._db = db
         self._settings = settings
@@ -73,6 +75,7 @@ class ExecutionService:
         self._events = events
         self._audit = audit
         self._sdk_path = sdk_path
+        self._quotas = quotas
         self._runs: dict[str, Run] = {}
         self._lock = threading.Lock()
         self._monitor = RunMonitor(db, settings, ports, events, self._forget, self._limit_refusal)
@@ -89,7 +92,9 @@ class ExecutionService:
         uploads: list[Upload] | None = None,
         remote_addr: str | None = None,
     ) -> ExecutionLog:
-        """Validate the parameters and start the script; return its execution record."""
+        """Validate the parameters and start the script; return its execution record.
+        QuotaExceeded (507) when the runner's storage quota is used up."""
+        self._quotas.ensure_room(runner.username)
         meta = effective_script(script, group)
         params = meta["parameters"]
         script_path = self._script_path(script, group)
@@ -310,11 +315,18 @@ class ExecutionService:
     def shutdown(self) -> None:
         """Stop every live run and wait for their records."""
         self._monitor.stopping.set()
+        self._terminate_all("shutdown", "the manager is stopping")
+
+    def stop_all(self, why: str) -> int:
+        """Stop every live run (a restore needs the data quiet); return how many."""
+        return self._terminate_all("stopped", f"{why}: stopping")
+
+    def _terminate_all(self, reason: str, note: str) -> int:
         with self._lock:
             runs = list(self._runs.values())
         for run in runs:
-            run.end_reason = "shutdown"
-            run.capture.debug("the manager is stopping")
+            run.end_reason = reason
+            run.capture.debug(note)
         stoppers = [threading.Thread(target=self._monitor.terminate, args=(run,)) for run in runs]
         for stopper in stoppers:
             stopper.start()
@@ -322,3 +334,4 @@ class ExecutionService:
             stopper.join()
         for run in runs:
             run.finished.wait(2 * DRAIN_TIMEOUT + 5)
+        return len(runs)
