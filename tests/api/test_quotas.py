@@ -367,15 +367,19 @@ def conda_app(tmp_path, monkeypatch):
 def test_health_reports_what_conda_detection_found(conda_app, venvs, tmp_path):
     conda = fake_conda(tmp_path / "bin", venvs)
     client = conda_app(conda)
-    health = wait_for(lambda: (h := client.get("/health").get_json())["conda"]["found"] and h)
+    # Detection runs in the background: conda is found first, its environments come after.
+    health = wait_for(
+        lambda: (h := client.get("/health").get_json())["conda"]["environments"] and h
+    )
     assert health["conda"] == {"found": True, "executable": str(conda), "environments": 2}
     assert health["status"] == "healthy"
 
 
 def test_health_is_degraded_when_conda_cannot_list_its_environments(conda_app, tmp_path):
     client = conda_app(fake_conda(tmp_path / "bin", None))
-    health = wait_for(lambda: (h := client.get("/health").get_json())["conda"]["found"] and h)
-    assert health["status"] == "degraded"
+    # Detection runs in the background: conda is found first, its failure noted after.
+    health = wait_for(lambda: (h := client.get("/health").get_json())["status"] == "degraded" and h)
+    assert health["conda"]["found"] is True
     assert health["conda"]["environments"] == 0
     assert any("conda" in reason for reason in health["reasons"])
 
