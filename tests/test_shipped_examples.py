@@ -12,6 +12,8 @@ import pytest
 
 from server.services.catalog.fields import SCRIPT_FILE_FIELDS, TagRules, clean_fields_leniently
 from server.services.catalog.header import read_header
+from server.services.presets.examples import example_warnings, read_examples
+from server.services.presets.service import stale_fields
 from server.settings import LANGUAGES
 
 ROOT = Path(__file__).resolve().parent.parent / "script_groups"
@@ -54,3 +56,15 @@ def test_a_batch_example_runs_with_the_standard_arguments(tmp_path):
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert "145.03" in result.stdout
+
+
+def test_shipped_example_presets_fit_their_scripts():
+    folders = sorted({path.parent.parent for path in ROOT.glob("*/examples/*.json")})
+    assert folders
+    for folder in folders:
+        assert example_warnings(folder) == []
+        for example in read_examples(folder)[0]:
+            header = read_header(folder / example.script)
+            values, _ = clean_fields_leniently(header.values, TagRules(), SCRIPT_FILE_FIELDS)
+            assert stale_fields(values["parameters"], example.parameters) == [], example.stem
+            assert set(example.name) == set(example.description) == set(LANGUAGES)

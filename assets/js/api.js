@@ -52,6 +52,16 @@
     return text;
   }
 
+  /* The plural form of key for count: key + "." + the CLDR category of the page's language
+     ("one", "many", "other" ...), else key + ".other"; {count} is the number formatted for
+     the language. The server's counterpart is Translations.translate_plural. */
+  function tn(key, count, values) {
+    const language = document.documentElement.lang || "en";
+    const category = new Intl.PluralRules(language).select(count);
+    const chosen = strings[key + "." + category] ? key + "." + category : key + ".other";
+    return t(chosen, { ...values, count: count.toLocaleString(language) });
+  }
+
   function toast(message, kind) {
     const container = document.getElementById("sm-toasts");
     const element = document.createElement("div");
@@ -79,6 +89,7 @@
       upload: (url, formData) => request("POST", url, formData),
     },
     t,
+    tn,
     toast,
     csrfToken: fetchToken,
   };

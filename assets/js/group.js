@@ -5,7 +5,9 @@
   const items = Array.from(document.querySelectorAll(".sm-script-item"));
   const search = document.getElementById("sm-search");
   const categorySelect = document.getElementById("sm-filter-category");
-  const tagSelect = document.getElementById("sm-filter-tag");
+  const tagButton = document.getElementById("sm-filter-tags");
+  const tagMenu = document.getElementById("sm-filter-tag-menu");
+  const tagMode = document.getElementById("sm-filter-tag-mode");
   const empty = document.getElementById("sm-no-scripts");
 
   function fillSelect(select, values) {
@@ -21,18 +23,43 @@
   }
 
   fillSelect(categorySelect, items.map((item) => item.dataset.category));
-  fillSelect(tagSelect, items.flatMap((item) => item.dataset.tags.split(",")));
+
+  // One checkbox per tag (system and personal); the chosen ones must all (or any) match.
+  Array.from(new Set(items.flatMap((item) => item.dataset.tags.split(","))))
+    .filter(Boolean)
+    .sort()
+    .forEach((tag, index) => {
+      const box = document.createElement("div");
+      box.className = "form-check";
+      const input = document.createElement("input");
+      Object.assign(input, { type: "checkbox", className: "form-check-input", id: "sm-tag-filter-" + index, value: tag });
+      const label = document.createElement("label");
+      Object.assign(label, { className: "form-check-label", htmlFor: input.id, textContent: tag });
+      box.append(input, label);
+      tagMenu.appendChild(box);
+    });
+
+  function chosenTags() {
+    return Array.from(tagMenu.querySelectorAll("input:checked")).map((box) => box.value);
+  }
+
+  function tagsMatch(item, chosen) {
+    if (!chosen.length) return true;
+    const tags = item.dataset.tags.split(",");
+    return tagMode.selectedOptions[0].dataset.mode === "or" ? chosen.some((tag) => tags.includes(tag)) : chosen.every((tag) => tags.includes(tag));
+  }
 
   function applyFilters() {
     const words = search.value.trim().toLowerCase().split(/\s+/).filter(Boolean);
     const category = categorySelect.value;
-    const tag = tagSelect.value;
+    const chosen = chosenTags();
+    tagButton.textContent = chosen.length ? chosen.join(", ") : tagButton.dataset.none;
     let shown = 0;
     items.forEach((item) => {
       const visible =
         words.every((word) => item.dataset.name.includes(word)) &&
         (!category || item.dataset.category === category) &&
-        (!tag || item.dataset.tags.split(",").includes(tag));
+        tagsMatch(item, chosen);
       item.classList.toggle("d-none", !visible);
       if (visible) shown += 1;
     });
@@ -43,7 +70,8 @@
 
   search.addEventListener("input", applyFilters);
   categorySelect.addEventListener("change", applyFilters);
-  tagSelect.addEventListener("change", applyFilters);
+  tagMenu.addEventListener("change", applyFilters);
+  tagMode.addEventListener("change", applyFilters);
 
   const refresh = document.getElementById("sm-refresh");
   if (refresh) {

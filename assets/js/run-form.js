@@ -15,6 +15,8 @@
     onFinished: () => loadHistory(),
   });
   let schema = { properties: {}, required: [] };
+  let formReady;
+  const ready = new Promise((resolve) => (formReady = resolve));
 
   function el(tag, attributes, text) {
     const element = document.createElement(tag);
@@ -63,12 +65,27 @@
       id, name,
       type: types[kind] || "text",
       class: "form-control",
-      step: kind === "int" ? "1" : kind === "float" ? "any" : undefined,
+      step: prop["x-step"] || (kind === "int" ? "1" : kind === "float" ? "any" : undefined),
       min: prop.minimum, max: prop.maximum,
       minlength: prop.minLength, maxlength: prop.maxLength,
       pattern: prop.pattern,
       autocomplete: kind === "secret" ? "new-password" : undefined,
     });
+  }
+
+  // The rules a value must follow, in words: "between 1 and 100, step 0.5".
+  function boundsText(prop) {
+    const kind = prop["x-type"];
+    const low = prop.minimum ?? prop.minLength ?? prop.minItems;
+    const high = prop.maximum ?? prop.maxLength ?? prop.maxItems;
+    const family = kind === "int" || kind === "float" ? "form.value" : kind === "multiselect" ? "form.choose" : "form.length";
+    const parts = [];
+    if (low !== undefined && high !== undefined) parts.push(SM.t(family + "_between", { min: low, max: high }));
+    else if (low !== undefined) parts.push(SM.t(family + "_at_least", { min: low }));
+    else if (high !== undefined) parts.push(SM.t(family + "_at_most", { max: high }));
+    if (prop["x-step"] !== undefined) parts.push(SM.t("form.step", { step: prop["x-step"] }));
+    if (prop.pattern) parts.push(SM.t("form.pattern", { pattern: prop.pattern }));
+    return parts.join(", ");
   }
 
   function buildFields() {
@@ -89,6 +106,8 @@
         column.appendChild(control);
       }
       if (prop.description) column.appendChild(el("div", { class: "form-text" }, prop.description));
+      const bounds = boundsText(prop);
+      if (bounds) column.appendChild(el("div", { class: "form-text", "data-bounds-for": name }, bounds));
       column.appendChild(el("div", { class: "invalid-feedback d-block d-none", "data-error-for": name }));
       fieldsBox.appendChild(column);
     }
@@ -113,6 +132,27 @@
       } else control(name).value = String(value);
     }
     applyVisibility();
+  }
+
+  function defaults() {
+    return Object.fromEntries(Object.entries(schema.properties).map(([name, prop]) => [name, prop.default]));
+  }
+
+  function clearValues() {
+    for (const [name, prop] of Object.entries(schema.properties)) {
+      const kind = prop["x-type"];
+      const field = control(name);
+      if (kind === "file" || kind === "secret") continue;
+      if (kind === "bool") field.checked = false;
+      else if (kind === "multiselect") field.querySelectorAll("input").forEach((box) => (box.checked = false));
+      else field.value = "";
+    }
+  }
+
+  // A preset fills the whole form: each field it leaves out goes back to its default.
+  function fill(values) {
+    clearValues();
+    setValues({ ...defaults(), ...values });
   }
 
   function readValues() {
@@ -143,8 +183,10 @@
 
   function showError(error) {
     fieldsBox.querySelectorAll("[data-error-for]").forEach((box) => box.classList.add("d-none"));
+    fieldsBox.querySelectorAll(".is-invalid").forEach((field) => field.classList.remove("is-invalid"));
     const fieldBox = error.field && fieldsBox.querySelector(`[data-error-for="${error.field}"]`);
     if (fieldBox) {
+      if (control(error.field)) control(error.field).classList.add("is-invalid");
       fieldBox.textContent = error.message;
       fieldBox.classList.remove("d-none");
       errorBox.classList.add("d-none");
@@ -248,6 +290,7 @@
   async function init() {
     schema = await SM.api.get("/api/scripts/" + scriptId + "/parameters-schema");
     buildFields();
+    formReady();
     await loadProjects();
     // The form is usable once a project is chosen; the button stays disabled until then.
     document.getElementById("sm-run-submit").disabled = false;
@@ -267,5 +310,7 @@
     }
   }
 
+  // What other modules of the page (the presets) use to read and fill the form.
+  SM.runForm = { ready, fill, read: readValues };
   init().catch((error) => SM.toast(error.message, "danger"));
 })();

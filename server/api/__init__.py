@@ -22,8 +22,10 @@ from server.api import (
     logs,
     metadata,
     openapi,
+    presets,
     projects,
     runs,
+    shortcuts,
     system,
     tags,
     user,
@@ -38,7 +40,8 @@ def register_api(app: Flask) -> None:
     modules = (auth, admin_users, user, i18n, health, openapi, catalog, metadata, docs, tags)
     modules += (environments, runs, logs, admin_logs, projects, data, interfaces, system)
     modules += (admin_catalog, admin_settings)
-    modules += (admin_data,)
+    modules += (admin_data, presets)
+    modules += (shortcuts,)
     for module in modules:
         app.register_blueprint(module.bp)
     errors.register(app)

@@ -1,4 +1,4 @@
-"""Script metadata: read, edit (developer+), re-read from files, history (admin)."""
+"""Script metadata: read, edit, re-read from files and its history (developer+)."""
 
 from __future__ import annotations
 
@@ -66,7 +66,7 @@ def refresh_metadata(script_id: int):
 
 
 @bp.get("/metadata/history")
-@require_level("admin")
+@require_level("developer")
 def metadata_history(script_id: int):
     """List the metadata changes of a script, newest first."""
     svc = services()

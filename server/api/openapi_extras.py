@@ -35,6 +35,7 @@ SUCCESS: dict[str, tuple[str, tuple[str, ...]]] = {
     "admin_users_api.create_user": ("201", (JSON,)),
     "auth_api.create_first_admin": ("201", (JSON,)),
     "projects_api.create_project": ("201", (JSON,)),
+    "presets_api.create_preset": ("201", (JSON,)),
     "data_api.write_file": ("201", (JSON,)),
     "data_api.backup": ("201", (JSON,)),
     "runs_api.execute": ("202", (JSON,)),
@@ -166,4 +167,8 @@ PRODUCERS: dict[tuple[str, str], dict[str, str]] = {
     ("i18n_api.languages", "200"): _from("/items/0", language="code"),
     ("data_api.list_files", "200"): {**_from("/items/0", filename="name"), **_IN_PROJECT},
     ("data_api.write_file", "201"): {**_from("", filename="name"), **_IN_PROJECT},
+    ("presets_api.create_preset", "201"): {
+        **_from("/preset", preset_id="id"),
+        "script_id": "$request.path.script_id",
+    },
 }

@@ -39,6 +39,7 @@ def group_json(group: ScriptGroup, script_count: int | None = None) -> dict[str,
         "required_level": group.required_level,
         "category": meta.get("category"),
         "conda_environment": group.conda_environment,
+        "environment_state": environment_state(group),
         "execution_timeout": meta.get("execution_timeout"),
     }
     if script_count is not None:
@@ -46,6 +47,15 @@ def group_json(group: ScriptGroup, script_count: int | None = None) -> dict[str,
     if can_see_warnings():
         data["warnings"] = group.warnings or []
     return data
+
+
+def environment_state(group: ScriptGroup) -> str:
+    """Return ``ok`` when the group's environment is usable here, else ``fallback`` (runs
+    use the manager's Python) or ``refused`` (CONDA_FALLBACK is off)."""
+    svc = services()
+    if svc.environments.is_available(group.conda_environment):
+        return "ok"
+    return "fallback" if svc.settings.conda_fallback else "refused"
 
 
 def group_scripts_json(group_id: int) -> tuple[ScriptGroup, list[dict[str, Any]]]:
@@ -75,6 +85,7 @@ def script_json(
         "user_tags": user_tags or [],
         "parameters": meta["parameters"],
         "conda_environment": group.conda_environment,
+        "environment_state": environment_state(group),
         "execution_timeout": meta["execution_timeout"],
         "auto_open_interface": meta["auto_open_interface"],
         "requires_parameters": meta["requires_parameters"],

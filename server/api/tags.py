@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Annotated
 
 from flask import Blueprint, jsonify, request
@@ -73,6 +74,14 @@ def search_tags():
     found = svc.tags.search(current_user.id, current_user.user_level, wanted, match == "all")
     personal = svc.tags.user_tags(current_user.id)
     return jsonify({"items": [script_json(s, g, personal.get(s.id)) for s, g in found]})
+
+
+@bp.get("/tags")
+@require_level("viewer")
+def visible_tags():
+    """List every tag on a script the user may see, with counts (system and personal)."""
+    found = services().tags.visible_tags(current_user.id, current_user.user_level)
+    return jsonify({"items": [asdict(entry) for entry in found]})
 
 
 @bp.get("/user/tags")

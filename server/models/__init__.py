@@ -9,6 +9,8 @@ from server.models.catalog import (
     ScriptGroup,
     UserScriptTag,
 )
+from server.models.favourites import UserFavourite
+from server.models.presets import ParameterPreset
 from server.models.runs import ExecutionLog, PortAllocation, ScriptProcess, UserProject
 from server.models.user import AuthSession, User
 
@@ -19,11 +21,13 @@ __all__ = [
     "CondaEnvironment",
     "ExecutionLog",
     "MetadataHistory",
+    "ParameterPreset",
     "PortAllocation",
     "Script",
     "ScriptGroup",
     "ScriptProcess",
     "User",
+    "UserFavourite",
     "UserProject",
     "UserScriptTag",
     "utcnow",

@@ -5,6 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from babel import Locale
+from babel.numbers import format_decimal
+
 from server.settings import LANGUAGES
 
 LANGUAGE_NAMES = {"en": "English", "es": "Español", "it": "Italiano", "fr": "Français"}
@@ -34,6 +37,22 @@ class Translations:
         """Return the string for a key, falling back to English and then to the key."""
         text = self._catalogs.get(language, {}).get(key) or self._catalogs["en"].get(key, key)
         return text.format(**values) if values else text
+
+    def translate_plural(self, key: str, count: int, language: str, **values: object) -> str:
+        """Return the plural form of ``key`` for ``count`` (CLDR rules of the language).
+
+        Keys are ``<key>.<category>`` (``one``, ``many``, ``other`` ...); a category the
+        catalog lacks falls back to ``<key>.other``. ``{count}`` is the number formatted
+        for the language (``1,000,000`` in English, ``1 000 000`` in French)."""
+        locale = Locale.parse(language)
+        category = locale.plural_form(count)
+        text_key = f"{key}.{category}"
+        if not (
+            self._catalogs.get(language, {}).get(text_key) or self._catalogs["en"].get(text_key)
+        ):
+            text_key = f"{key}.other"
+        shown = format_decimal(count, locale=locale)
+        return self.translate(text_key, language, **{**values, "count": shown})
 
     def pick(self, requested: str | None) -> str:
         """Return a supported language code for a requested one."""

@@ -42,10 +42,12 @@ from server.services.maintenance import DAY, Maintenance
 from server.services.manager_lock import ManagerLock
 from server.services.passwords import Passwords
 from server.services.ports import PortManager
+from server.services.presets.service import PresetService
 from server.services.projects import ProjectService
 from server.services.quota.service import SWEEP_INTERVAL, QuotaService
 from server.services.quota.usage import UsageMeter
 from server.services.retention import RetentionService
+from server.services.shortcuts import Shortcuts
 from server.services.storage import StorageState
 from server.services.system_log_reader import SystemLogReader
 from server.services.throttle import LoginThrottle
@@ -78,6 +80,8 @@ class Services:
     metadata: MetadataService
     docs: DocsService
     tags: TagService
+    shortcuts: Shortcuts
+    presets: PresetService
     environments: EnvironmentService
     ports: PortManager
     projects: ProjectService
@@ -227,6 +231,8 @@ def build_services(settings: Settings) -> Services:
         metadata=MetadataService(db, discovery, audit, rules),
         docs=docs,
         tags=TagService(db, catalog, audit, rules),
+        shortcuts=Shortcuts(db, catalog),
+        presets=PresetService(db, audit, settings.script_groups_path),
         environments=environments,
         ports=ports,
         projects=projects,

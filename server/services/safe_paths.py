@@ -35,5 +35,5 @@ def inside(root: Path, relative: str, field: str) -> Path:
     base = root.resolve()
     resolved = (base / candidate).resolve()
     if not resolved.is_relative_to(base):
-        raise NotFound(f"{field}: no such file in the project folder.")
+        raise NotFound(f"{field}: no such file in the project folder.", field=field)
     return resolved

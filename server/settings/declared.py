@@ -118,6 +118,13 @@ class Settings:
         env="CONDA_AUTO_DETECT",
         json_path="conda.auto_detect",
     )
+    conda_fallback: bool = setting(
+        True,
+        "Run a group whose conda environment or venv is unavailable on the manager's own "
+        "Python, with a note in the run's console; false refuses the run (409).",
+        env="CONDA_FALLBACK",
+        json_path="conda.fallback",
+    )
     max_tags_per_script: int = setting(
         20,
         "Tags on one script (its own or one user's).",

@@ -8,7 +8,7 @@ from flask_login import current_user
 from server import __version__
 from server.proxy import views as proxy_views
 from server.security.levels import allows
-from server.services.catalog.parameters import localise
+from server.services.catalog.parameters import localise, value_text
 from server.services.registry import services
 from server.settings import LANGUAGES
 from server.web import admin, assets, pages
@@ -58,6 +58,9 @@ def register_web(app: Flask) -> None:
         def t(key: str, **values: object) -> str:
             return svc.i18n.translate(key, language, **values)
 
+        def tn(key: str, count: int, **values: object) -> str:
+            return svc.i18n.translate_plural(key, count, language, **values)
+
         def loc(value: object) -> str:
             return localise(value, language) or ""
 
@@ -66,8 +69,10 @@ def register_web(app: Flask) -> None:
 
         return {
             "t": t,
+            "tn": tn,
             "can": can,
             "loc": loc,
+            "value_text": value_text,
             "lang": language,
             "theme": current_theme(),
             "languages": svc.i18n.languages(),

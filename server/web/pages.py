@@ -14,6 +14,7 @@ from server.services.audit import Actor
 from server.services.catalog.view import effective_script
 from server.services.errors import NotAuthenticated
 from server.services.registry import services
+from server.web import dashboard as dashboard_view
 
 bp = Blueprint("web", __name__)
 
@@ -66,10 +67,16 @@ def setup():
 @bp.get("/")
 @require_level("viewer")
 def dashboard():
-    """Show the dashboard: the groups the user may use."""
+    """Show the dashboard: groups with their active project, favourites, recent scripts
+    and (admins) a health summary."""
     groups = services().catalog.groups_for(current_user.user_level)
     return render_template(
-        "dashboard/index.html", groups=[group_json(group, count) for group, count in groups]
+        "dashboard/index.html",
+        groups=[group_json(group, count) for group, count in groups],
+        projects=dashboard_view.group_projects([group for group, _count in groups]),
+        favourites=dashboard_view.favourites(),
+        recent=dashboard_view.recent(),
+        health=dashboard_view.health(),
     )
 
 
@@ -78,7 +85,10 @@ def dashboard():
 def group(group_id: int):
     """Show a group's scripts with search and filters."""
     group, items = group_scripts_json(group_id)
-    return render_template("catalog/group.html", group=group_json(group), scripts=items)
+    starred = services().shortcuts.favourite_ids(current_user.id)
+    return render_template(
+        "catalog/group.html", group=group_json(group), scripts=items, favourite_ids=starred
+    )
 
 
 @bp.get("/scripts/<int:script_id>")
@@ -94,7 +104,15 @@ def script(script_id: int):
         group=group_json(group),
         metadata=effective_script(script, group),
         levels=LEVELS,
+        favourite_ids=svc.shortcuts.favourite_ids(current_user.id),
     )
+
+
+@bp.get("/tags")
+@require_level("viewer")
+def tags():
+    """Show every visible tag and the scripts carrying all (or any) of the chosen ones."""
+    return render_template("catalog/tags.html")
 
 
 @bp.get("/logs")

@@ -284,7 +284,7 @@ def test_file_uploads_and_project_paths_reach_the_script(app, groups, login, mak
     escape = client.post(
         f"/api/scripts/{sid}/execute", {"parameters": {"folder": "../..", "table": "evil_name.csv"}}
     )
-    assert escape.status_code == 400 and escape.get_json()["error"]["field"] == "path"
+    assert escape.status_code == 400 and escape.get_json()["error"]["field"] == "folder"
     missing = client.post(f"/api/scripts/{sid}/execute", {"parameters": {"table": "nope.csv"}})
     assert missing.status_code == 400 and missing.get_json()["error"]["field"] == "table"
 

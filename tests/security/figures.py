@@ -16,7 +16,7 @@ from typing import Any
 # The HTML pages' path templates (the API's come from /api/openapi.json).
 PAGE_TEMPLATES = (
     "/", "/login", "/setup", "/auth/window", "/groups/{group_id}", "/scripts/{script_id}",
-    "/logs", "/logs/{execution_id}", "/account", "/admin/users", "/admin/interfaces",
+    "/logs", "/logs/{execution_id}", "/account", "/tags", "/admin/users", "/admin/interfaces",
     "/admin/data",
     "/admin/runs", "/admin/audit", "/admin/system-logs", "/admin/permissions",
     "/admin/environments", "/admin/discovery", "/admin/documentation", "/admin/configuration",

@@ -22,6 +22,7 @@ TOKEN_GATED = {"POST /api/auth/setup"}
 PAGES = [
     ("/", "viewer"), ("/groups/{group_id}", "viewer"), ("/scripts/{script_id}", "viewer"),
     ("/logs", "viewer"), ("/logs/{execution_id}", "viewer"), ("/account", "viewer"),
+    ("/tags", "viewer"),
     ("/admin/users", "admin"), ("/admin/interfaces", "admin"), ("/admin/data", "admin"),
     ("/admin/runs", "admin"), ("/admin/audit", "admin"), ("/admin/system-logs", "admin"),
     ("/admin/permissions", "admin"), ("/admin/environments", "admin"),

@@ -29,6 +29,7 @@ from server.services.catalog.fields import (
 )
 from server.services.catalog.header import read_header
 from server.services.catalog.view import effective_group, effective_script
+from server.services.presets.examples import example_warnings
 
 logger = logging.getLogger(__name__)
 
@@ -131,6 +132,9 @@ class Discovery:
     def _sync_group(self, group: ScriptGroup | None, path: Path) -> tuple[ScriptGroup, int, int]:
         session = self._db.session
         declared, warnings = self._read_json_fields(path / GROUP_FILE, GROUP_FIELDS)
+        for warning in example_warnings(path):
+            logger.warning("group %s: %s", path.name, warning)
+            warnings.append(warning)
         if group is None:
             group = ScriptGroup(folder=path.name, edited={}, required_level="operator", name="")
             session.add(group)

@@ -8,10 +8,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import select
+
 from server.database import Database
 from server.models import Script, ScriptGroup
 from server.services.audit import Actor, AuditLog
-from server.services.catalog.markdown_render import render_markdown
+from server.services.catalog.markdown_render import Linker, render_markdown
 from server.services.catalog.parameters import localise
 from server.services.catalog.view import effective_script
 from server.services.errors import Conflict, InvalidInput
@@ -45,9 +47,29 @@ class DocsService:
         for candidate in (language, "en"):
             if candidate in available:
                 text = self._path(script, group, candidate).read_text("utf-8", errors="replace")
-                return LongDescription(candidate, text, render_markdown(text), True, available)
+                html = render_markdown(text, self._linker(group))
+                return LongDescription(candidate, text, html, True, available)
         template = self.template(script, group, language)
         return LongDescription(language, template, render_markdown(template), False, available)
+
+    def _linker(self, group: ScriptGroup) -> Linker:
+        """Return how links to other scripts' docs resolve: by file name, in this group or
+        in a named one."""
+
+        def page(folder: str | None, name: str) -> str | None:
+            query = (
+                select(Script.id)
+                .join(ScriptGroup)
+                .where(
+                    Script.is_active.is_(True),
+                    Script.filename == f"{name}.py",
+                    ScriptGroup.folder == (folder or group.folder),
+                )
+            )
+            script_id = self._db.session.scalar(query)
+            return f"/scripts/{script_id}" if script_id is not None else None
+
+        return page
 
     def languages(self, script: Script, group: ScriptGroup) -> list[str]:
         """Return the languages the script has a document in."""

@@ -12,7 +12,7 @@ import os
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from sqlalchemy import select
@@ -20,7 +20,7 @@ from sqlalchemy import select
 from server.database import Database
 from server.models import CondaEnvironment, ScriptGroup, utcnow
 from server.services.audit import Actor, AuditLog
-from server.services.errors import InvalidInput, NotFound
+from server.services.errors import Conflict, InvalidInput, NotFound
 
 logger = logging.getLogger(__name__)
 
@@ -59,6 +59,7 @@ class PythonEnvironment:
     python: str
     python_version: str | None
     available: bool
+    stands_in_for: str | None = None  # the group's environment this one replaces (fallback)
 
 
 def python_in(prefix: Path) -> Path:
@@ -176,6 +177,34 @@ class EnvironmentService:
             record.name, "conda", record.path, str(python_in(Path(record.path))),
             record.python_version, record.is_available,
         )  # fmt: skip
+
+    def for_run(self, value: str | None, fallback: bool) -> PythonEnvironment:
+        """Return the interpreter a run of a group uses: its environment, or the manager's
+        Python standing in for one that is unavailable here (Conflict when not allowed)."""
+        try:
+            env = self.describe(value)
+            problem = None if env.available else f"The environment {env.name!r} is not available."
+        except NotFound as exc:
+            problem = exc.message
+        if problem is None:
+            return env
+        if not fallback:
+            raise Conflict(f"The group's Python environment is not available: {problem}")
+        return replace(self._manager(), stands_in_for=value)
+
+    def is_available(self, value: str | None) -> bool:
+        """Return whether a group's environment is usable here, cheaply (no interpreter is
+        started): the manager's Python, a known available conda environment, or an
+        existing venv interpreter."""
+        if not value or value == MANAGER:
+            return True
+        if os.path.isabs(value):
+            path = Path(value)
+            return (path if path.is_file() else python_in(path)).is_file()
+        record = self._db.session.scalar(
+            select(CondaEnvironment).where(CondaEnvironment.name == value)
+        )
+        return record is not None and record.is_available
 
     def packages(self, env: PythonEnvironment) -> list[dict[str, str]]:
         """Return the packages installed in an environment (empty when pip is missing)."""

@@ -1,13 +1,14 @@
 """Script parameters: check declarations, validate submitted values, describe as JSON Schema.
 
 A declaration is an object with ``name``, ``type`` and optionally ``required``,
-``default``, ``options``, ``min``, ``max``, ``pattern``, ``unit``, ``visible_if``
+``default``, ``options``, ``min``, ``max``, ``step``, ``pattern``, ``unit``, ``visible_if``
 (``{"field": name, "equals": value}`` or ``{"field": name, "in": [values]}``) and
 ``description`` (a string or one per language).
 """
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from collections.abc import Callable
@@ -28,7 +29,7 @@ STANDARD_OPTIONS = (
     "--language",
 )  # fmt: skip
 KNOWN_KEYS = {
-    "name", "type", "required", "default", "options", "min", "max", "pattern", "unit",
+    "name", "type", "required", "default", "options", "min", "max", "step", "pattern", "unit",
     "visible_if", "description", "label", "placeholder",
 }  # fmt: skip
 MAX_TEXT = 100_000
@@ -81,10 +82,9 @@ def _declaration_problem(item: Any, taken: set[str]) -> str | None:
         and all(isinstance(o, str | int | float) for o in options)
     ):
         return f"{kind} {name!r} needs a non-empty list of options"
-    for bound in ("min", "max"):
-        value = item.get(bound)
-        if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
-            return f"{bound} of {name!r} must be a number"
+    bounds = _bounds_problem(item, name)
+    if bounds:
+        return bounds
     pattern = item.get("pattern")
     if pattern is not None:
         try:
@@ -96,6 +96,17 @@ def _declaration_problem(item: Any, taken: set[str]) -> str | None:
             coerce({**item, "type": kind}, item["default"])
         except InvalidInput as exc:
             return f"default of {name!r} is invalid: {exc.message}"
+    return None
+
+
+def _bounds_problem(item: dict[str, Any], name: str) -> str | None:
+    """Return what is wrong with ``min``, ``max`` and ``step``, or None."""
+    for bound in ("min", "max", "step"):
+        value = item.get(bound)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
+            return f"{bound} of {name!r} must be a number"
+    if item.get("step") is not None and item["step"] <= 0:
+        return f"step of {name!r} must be a positive number"
     return None
 
 
@@ -121,12 +132,13 @@ def is_visible(param: dict[str, Any], values: dict[str, Any]) -> bool:
 def validate_values(
     params: list[dict[str, Any]],
     submitted: Any,
-    resolve_path: Callable[[str], str] | None = None,
+    resolve_path: Callable[[str, str], str] | None = None,
 ) -> dict[str, Any]:
     """Return the cleaned values (defaults applied, hidden fields dropped).
 
-    Raise InvalidInput naming the first bad field. ``resolve_path`` turns a ``path``
-    value into an absolute path inside the project folder, raising InvalidInput otherwise.
+    Raise InvalidInput naming the first bad field. ``resolve_path(value, name)`` turns a
+    ``path`` value into an absolute path inside the project folder, raising InvalidInput
+    with ``field=name`` otherwise.
     """
     if not isinstance(submitted, dict):
         raise InvalidInput("parameters must be a JSON object.", field="parameters")
@@ -143,7 +155,7 @@ def validate_values(
             continue
         values[name] = coerce(param, raw)
         if param.get("type") == "path" and resolve_path is not None:
-            values[name] = resolve_path(values[name])
+            values[name] = resolve_path(values[name], name)
     cleaned: dict[str, Any] = {}
     for param in params:
         name = param["name"]
@@ -188,6 +200,15 @@ def _check_bounds(param: dict[str, Any], value: Any) -> None:
         raise InvalidInput(f"{name}: must be at least {low}.", field=name)
     if high is not None and measure > high:
         raise InvalidInput(f"{name}: must be at most {high}.", field=name)
+    step = param.get("step")
+    if step and kind in ("int", "float") and not _on_step(value, low or 0, step):
+        raise InvalidInput(f"{name}: must be a multiple of {step} from {low or 0}.", field=name)
+
+
+def _on_step(value: float, start: float, step: float) -> bool:
+    """Return True when ``value`` is ``start`` plus a whole number of steps (float-tolerant)."""
+    count = (value - start) / step
+    return math.isclose(count, round(count), abs_tol=1e-9)
 
 
 def _text(limit: int) -> Callable[[str, Any], str]:
@@ -274,6 +295,21 @@ _CONVERTERS: dict[str, Callable[[str, Any], Any]] = {
 }
 
 
+def value_text(value: Any) -> str:
+    """Return a value as a person types it: true/false, comma-separated lists, JSON objects."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list | tuple):
+        return ",".join(value_text(item) for item in value)
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))  # a float parameter typed as "1" reads "1", not "1.0"
+    return str(value)
+
+
 def mask_secrets(params: list[dict[str, Any]], values: dict[str, Any]) -> dict[str, Any]:
     """Return a copy of ``values`` with every secret replaced by a mask (for logs and pages)."""
     secrets = {p["name"] for p in params if p.get("type") == "secret"}
@@ -328,6 +364,8 @@ def _property_schema(param: dict[str, Any], language: str) -> dict[str, Any]:
     for key, schema_key in bounds.items():
         if param.get(key) is not None:
             schema[schema_key] = param[key]
+    if numeric and param.get("step") is not None:
+        schema["x-step"] = param["step"]
     for key, schema_key in (("pattern", "pattern"), ("unit", "x-unit")):
         if param.get(key) is not None:
             schema[schema_key] = param[key]

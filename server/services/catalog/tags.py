@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
 
 from sqlalchemy import select
 
@@ -16,6 +17,16 @@ from server.services.catalog.fields import TagRules
 def split_tags(text: str | None) -> list[str]:
     """Return the tags of a comma-separated column."""
     return [tag for tag in (text or "").split(",") if tag]
+
+
+@dataclass
+class TagCount:
+    """A tag, how many visible scripts carry it, and whether it is a system or own tag."""
+
+    tag: str
+    count: int = 0
+    system: bool = False
+    user: bool = False
 
 
 class TagService:
@@ -81,3 +92,17 @@ class TagService:
         """Return the user's personal tags with how many scripts carry each."""
         counts = Counter(tag for tags in self.user_tags(user_id).values() for tag in tags)
         return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+
+    def visible_tags(self, user_id: int, level: str) -> list[TagCount]:
+        """Return every tag on a script the user may see: its count and whose tag it is."""
+        personal = self.user_tags(user_id)
+        found: dict[str, TagCount] = {}
+        for script, _group in self._catalog.visible_scripts(level):
+            own = {t.lower() for t in split_tags(script.tags)}
+            mine = {t.lower() for t in personal.get(script.id, [])}
+            for tag in own | mine:
+                entry = found.setdefault(tag, TagCount(tag))
+                entry.count += 1
+                entry.system = entry.system or tag in own
+                entry.user = entry.user or tag in mine
+        return sorted(found.values(), key=lambda entry: (-entry.count, entry.tag))

@@ -103,7 +103,7 @@ class ExecutionService:
         raw = dict(parameters) if isinstance(parameters, dict) else parameters
         if isinstance(raw, dict):
             raw.update(save_uploads(params, folder, uploads or []))
-        values = validate_values(params, raw, lambda value: str(inside(folder, value, "path")))
+        values = validate_values(params, raw, lambda value, name: str(inside(folder, value, name)))
         values = resolve_files(params, values, folder)
         env = self._interpreter(group)
         if meta["interface"]:
@@ -219,15 +219,8 @@ class ExecutionService:
         ).start()
 
     def _interpreter(self, group: ScriptGroup) -> PythonEnvironment:
-        try:
-            env = self._environments.describe(group.conda_environment)
-        except NotFound as exc:
-            raise Conflict(
-                f"The group's Python environment is not available: {exc.message}"
-            ) from exc
-        if not env.available:
-            raise Conflict(f"The group's Python environment {env.name!r} is not available.")
-        return env
+        fallback = self._settings.conda_fallback
+        return self._environments.for_run(group.conda_environment, fallback)
 
     # -- control --------------------------------------------------------------------------
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from server.resources import RUN_SCRIPT_VARIABLE, is_frozen
 from server.services.catalog.environments import MANAGER, PythonEnvironment
+from server.services.catalog.parameters import value_text
 
 PASSTHROUGH = (
     "PATH", "HOME", "USER", "LOGNAME", "LANG", "LANGUAGE", "TZ", "TMPDIR", "TEMP", "TMP",
@@ -66,17 +67,8 @@ def argv_for(
     for name, value in values.items():
         if value is None or kinds.get(name) == "secret":
             continue
-        argv.append(f"--{name}={argument_text(value)}")
+        argv.append(f"--{name}={value_text(value)}")
     return argv
-
-
-def argument_text(value: Any) -> str:
-    """Return a parameter value as command-line text (booleans as true/false)."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, list):
-        return ",".join(str(item) for item in value)
-    return str(value)
 
 
 def environment_for(

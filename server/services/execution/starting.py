@@ -90,6 +90,8 @@ def execution_record(
             "python": plan.env.python,
             "python_version": plan.env.python_version,
             "kind": plan.env.kind,
+            "requested_environment": plan.group.conda_environment,
+            "fallback": plan.env.stands_in_for is not None,
             "working_directory": plan.group.directory_path,
             "data_dir": str(plan.folder),
             "argv": argv[1:],  # secrets are never on the command line
@@ -121,6 +123,11 @@ def describe(capture: OutputCapture, plan: RunPlan, context: RunContext, masked:
     capture.debug(f"ScriptsManager run {context.execution_id}")
     capture.debug(f"script: {context.script_path} (group {plan.group.folder})")
     capture.debug(f"user: {runner.username} ({runner.level}), project: {context.project_name}")
+    if env.stands_in_for:
+        capture.debug(
+            f"the group's Python environment {env.stands_in_for!r} is not available here: "
+            "running on the manager's own Python instead (CONDA_FALLBACK)"
+        )
     capture.debug(f"python: {env.python} ({env.kind} {env.python_version or ''})".rstrip())
     capture.debug(f"parameters: {masked}")
     wanted = plan.meta.get("flask_port")

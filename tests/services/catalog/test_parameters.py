@@ -104,14 +104,15 @@ def test_bad_values_name_their_field(values, field):
 def test_path_values_go_through_the_resolver():
     params = [{"name": "folder", "type": "path"}]
 
-    def resolve(value: str) -> str:
+    def resolve(value: str, name: str) -> str:
         if ".." in value:
-            raise InvalidInput("folder: outside the project.", field="folder")
+            raise InvalidInput(f"{name}: outside the project.", field=name)
         return "/data/project/" + value
 
     assert validate_values(params, {"folder": "in"}, resolve) == {"folder": "/data/project/in"}
-    with pytest.raises(InvalidInput):
+    with pytest.raises(InvalidInput) as refused:
         validate_values(params, {"folder": "../out"}, resolve)
+    assert refused.value.field == "folder"
 
 
 def test_secrets_are_masked():
