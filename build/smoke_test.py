@@ -212,11 +212,14 @@ def health(url: str) -> str:
 
 
 def run_script(url: str) -> str:
-    """Log in through the API, run the shipped script and wait for it to complete."""
+    """Log in through the API, open the dashboard, run the shipped script and wait for it to
+    complete."""
     api = requests.Session()
     token = get(api, url + "api/auth/csrf")["csrf_token"]
     login = {"username": USERNAME, "password": PASSWORD}
     token = post(api, url + "api/auth/login", token, login)["csrf_token"]
+    dashboard = api.get(url, timeout=30)  # the page itself: templates, translations, plurals
+    dashboard.raise_for_status()
     script = find_script(api, url)
     group_id = script["group_id"]
     project = get(api, url + f"api/projects/active?group_id={group_id}")["project"]

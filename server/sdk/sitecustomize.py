@@ -2,14 +2,16 @@
 
 Output stays block-buffered, so chatty scripts pay nothing extra, and a daemon thread
 flushes stdout and stderr every 50 ms, so a slow script's lines reach the live log at once.
+The thread is stopped at exit, before the interpreter finalises: a daemon thread caught
+inside a flush then would abort the script ("could not acquire lock for stdout").
 Any Flask/Werkzeug server the script starts is put behind the interface guard (the token
 and Host checks of ``scriptsmanager_guard``), SDK or not.
 """
 
+import atexit
 import os
 import sys
 import threading
-import time
 
 if os.environ.get("SCRIPTSMANAGER_INTERFACE_TOKEN"):
     import scriptsmanager_guard
@@ -19,9 +21,11 @@ if os.environ.get("SCRIPTSMANAGER_INTERFACE_TOKEN"):
 _FLUSH_INTERVAL = 0.05
 
 
+_stop = threading.Event()
+
+
 def _flush_forever() -> None:
-    while True:
-        time.sleep(_FLUSH_INTERVAL)
+    while not _stop.wait(_FLUSH_INTERVAL):
         for stream in (sys.stdout, sys.stderr):
             try:
                 if stream is not None:
@@ -30,4 +34,11 @@ def _flush_forever() -> None:
                 pass
 
 
-threading.Thread(target=_flush_forever, name="scriptsmanager-flush", daemon=True).start()
+def _stop_flushing() -> None:
+    _stop.set()
+    _flusher.join(timeout=2)
+
+
+_flusher = threading.Thread(target=_flush_forever, name="scriptsmanager-flush", daemon=True)
+_flusher.start()
+atexit.register(_stop_flushing)
