@@ -22,6 +22,7 @@ from server.api.common import (
     page_args,
     paginated,
 )
+from server.api.presenters import iso_time
 from server.api.query import reads
 from server.models import User, UserProject
 from server.security.access import require_level
@@ -70,8 +71,8 @@ def user_json(user: User) -> dict[str, object]:
         "preferred_theme": user.preferred_theme,
         "is_active": user.is_active,
         "storage_quota_mb": user.storage_quota_mb,
-        "created_at": _iso(user.created_at),
-        "last_login": _iso(user.last_login),
+        "created_at": iso_time(user.created_at),
+        "last_login": iso_time(user.last_login),
     }
 
 
@@ -83,8 +84,8 @@ def project_json(project: UserProject) -> dict[str, object]:
         "group_id": project.group_id,
         "description": project.description,
         "is_default": project.is_default,
-        "created_at": _iso(project.created_at),
-        "last_accessed": _iso(project.last_accessed),
+        "created_at": iso_time(project.created_at),
+        "last_accessed": iso_time(project.last_accessed),
     }
 
 
@@ -150,7 +151,3 @@ def user_projects(user_id: int):
 def reset_data(user_id: int):
     """Delete a user's data folders and non-default projects."""
     return jsonify(services().users.reset_data(user_id, actor()))
-
-
-def _iso(value) -> str | None:
-    return value.isoformat() + "Z" if value else None

@@ -112,8 +112,8 @@ def execution_json(record: ExecutionLog, outputs: dict[str, str] | None = None) 
         "parameters": record.parameters or {},
         "conda_environment": record.conda_environment,
         "flask_port": record.flask_port,
-        "start_time": _iso(record.start_time),
-        "end_time": _iso(end),
+        "start_time": iso_time(record.start_time),
+        "end_time": iso_time(end),
         "duration_seconds": round(duration, 3) if duration is not None else None,
         "peak_memory_bytes": record.peak_memory_bytes,
         "cpu_seconds": record.cpu_seconds,
@@ -128,5 +128,6 @@ def execution_json(record: ExecutionLog, outputs: dict[str, str] | None = None) 
     return data
 
 
-def _iso(value) -> str | None:
+def iso_time(value) -> str | None:
+    """Return a stored (UTC) time as ISO 8601 with a Z, None for none."""
     return value.isoformat() + "Z" if value else None

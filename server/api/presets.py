@@ -9,7 +9,7 @@ from flask_login import current_user
 from pydantic import Field
 
 from server.api.common import Body, accepts, actor
-from server.api.presenters import request_language
+from server.api.presenters import iso_time, request_language
 from server.security.access import require_level
 from server.services.presets.service import MAX_NAME, Preset
 from server.services.registry import services
@@ -40,8 +40,8 @@ def preset_json(preset: Preset) -> dict[str, Any]:
         "description": preset.description,
         "parameters": preset.parameters,
         "stale": preset.stale,
-        "created_at": _iso(preset.created_at),
-        "updated_at": _iso(preset.updated_at),
+        "created_at": iso_time(preset.created_at),
+        "updated_at": iso_time(preset.updated_at),
     }
 
 
@@ -87,7 +87,3 @@ def delete_preset(script_id: int, preset_id: str):
     script, group = svc.catalog.script_to_run(script_id, current_user.user_level)
     svc.presets.delete(current_user.id, script, group, preset_id, actor())
     return jsonify({"status": "deleted"})
-
-
-def _iso(value) -> str | None:
-    return value.isoformat() + "Z" if value else None

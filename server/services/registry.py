@@ -211,7 +211,7 @@ def build_services(settings: Settings) -> Services:
     backups = BackupService(
         layout.backup, source, swap, BackupPolicy.from_settings(settings), audit,
         in_session=lambda work: _in_job(db, work),
-        after_restore=lambda: (auth.end_every_session(), quotas.forget_all()),
+        after_restore=lambda: _after_restore(auth, quotas),
     )  # fmt: skip
     return Services(
         settings=settings,
@@ -248,6 +248,12 @@ def build_services(settings: Settings) -> Services:
         backups=backups,
         manager_lock=ManagerLock(layout.home),
     )
+
+
+def _after_restore(auth: AuthService, quotas: QuotaService) -> None:
+    """On a restored database: no session of the backup comes back, no usage is cached."""
+    auth.end_every_session()
+    quotas.forget_all()
 
 
 def _in_job(db: Database, work: Callable[[], None]) -> None:

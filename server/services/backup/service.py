@@ -103,19 +103,19 @@ class BackupService:
 
     def missed(self, now: datetime | None = None) -> bool:
         """Return True when the latest scheduled backup did not happen (the manager was off)."""
-        now = now or datetime.now()
-        due = self.policy.last_due(now)
-        if due is None:
-            return False
-        latest = next((b for b in self.list() if b.status == "complete"), None)
-        return latest is None or latest.created < due
+        due, latest = self._due_and_latest(now)
+        return due is not None and (latest is None or latest < due)
 
     def overdue(self, now: datetime | None = None) -> bool:
         """Return True when the last two scheduled backups both did not happen (a manager
         with no backup yet is not overdue: its first one is taken soon after start-up)."""
-        due = self.policy.last_due(now or datetime.now())
-        latest = next((b for b in self.list() if b.status == "complete"), None)
-        return due is not None and latest is not None and latest.created < due - timedelta(days=1)
+        due, latest = self._due_and_latest(now)
+        return due is not None and latest is not None and latest < due - timedelta(days=1)
+
+    def _due_and_latest(self, now: datetime | None) -> tuple[datetime | None, datetime | None]:
+        """Return the latest scheduled time and when the newest complete backup was taken."""
+        latest = next((b.created for b in self.list() if b.status == "complete"), None)
+        return self.policy.last_due(now or datetime.now()), latest
 
     def schedule(self, maintenance: Maintenance) -> None:
         """Register the daily backup, and a catch-up soon after start-up if one was missed."""
