@@ -26,7 +26,7 @@ serve: $(BIN)/scriptsmanager
 QT_LIBS := libasound2 libdbus-1-3 libegl1 libfontconfig1 libgl1 libglib2.0-0 libnss3 \
 	libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcomposite1 libxdamage1 \
 	libxkbcommon-x11-0 libxkbfile1 libxrandr2 libxtst6
-TEST_TOOLS := chromium xvfb xauth openbox wmctrl imagemagick
+TEST_TOOLS := chromium xvfb xauth openbox wmctrl imagemagick poppler-utils
 
 ## system-deps: Debian packages of the desktop window and of the browser/desktop tests
 system-deps:
@@ -62,6 +62,7 @@ bench: $(BIN)/scriptsmanager
 	$(BIN)/python bench/discovery.py
 	$(BIN)/python bench/capture.py
 	$(BIN)/python bench/logsearch.py
+	$(BIN)/python bench/log_viewer.py
 	$(BIN)/python bench/interfaces.py
 	$(BIN)/python bench/desktop.py
 

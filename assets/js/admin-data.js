@@ -80,12 +80,21 @@
     return tr;
   }
 
+  function projectCell(item) {
+    if (item.project_id === null) return item.project;
+    const link = document.createElement("a");
+    link.href = "/projects/" + item.group_id + "/" + item.project_id;
+    link.title = SM.t("project_files.open");
+    link.textContent = item.project;
+    return link;
+  }
+
   function projectRow(item) {
     const tr = document.createElement("tr");
     tr.append(
       SM.cell(item.username, "fw-semibold"),
       SM.cell(item.group, "font-monospace small"),
-      SM.cell(item.project, "font-monospace small"),
+      SM.cell(projectCell(item), "font-monospace small"),
       SM.cell(SM.bytes(item.bytes), "text-end text-nowrap"),
     );
     return tr;

@@ -1,4 +1,5 @@
-/* Dashboard: switch a group's active project, or create one and make it active. */
+/* Dashboard: switch a group's active project (its files link follows), or create one and make
+   it active. */
 (function () {
   "use strict";
 
@@ -6,6 +7,9 @@
     await SM.api.post("/api/projects/" + projectId + "/set-active");
     select.value = String(projectId);
     select.dataset.smActive = String(projectId);
+    const group = select.dataset.smProjectSelect;
+    const files = document.querySelector('[data-sm-project-files="' + group + '"]');
+    if (files) files.href = "/projects/" + group + "/" + projectId;
   }
 
   for (const select of document.querySelectorAll("[data-sm-project-select]")) {

@@ -1,12 +1,17 @@
-/* Run history: filters, full-text search, sorting and pages. */
+/* Run history: filters kept in the address (log-filters.js), full-text search, sorting,
+   pages, stars and notes (run-marks.js), saved filters (log-presets.js) and bulk work
+   (logs-bulk.js). Admins may also list another user's runs, or everyone's. */
 (function () {
   "use strict";
 
   const form = document.getElementById("sm-log-filters");
   const rows = document.getElementById("sm-log-rows");
-  const state = { page: 1, perPage: 25, sort: "start_time", order: "desc", total: 0 };
+  const DEFAULTS = { page: 1, sort: "start_time", order: "desc" };
+  const state = { ...DEFAULTS, perPage: 25, total: 0 };
   let projects = {};
   let timer = null;
+  let bulk = null;
+  let loads = 0; // only the answer of the latest request is shown
 
   function cell(content) {
     const td = document.createElement("td");
@@ -15,37 +20,55 @@
     return td;
   }
 
+  /* The list's address: the caller's runs, or (admins) one user's or everyone's. */
+  function listUrl(params) {
+    const scope = params.get("user_id");
+    if (!scope) return "/api/logs/execution?" + params;
+    if (scope === "all") params.delete("user_id");
+    return "/api/admin/logs/execution?" + params;
+  }
+
+  function runRow(run, labelled) {
+    const row = document.createElement("tr");
+    row.dataset.executionId = run.execution_id;
+    const link = document.createElement("a");
+    link.href = "/logs/" + run.execution_id;
+    link.textContent = run.script_name || run.execution_id;
+    const script = document.createElement("div");
+    script.appendChild(link);
+    const note = SM.runMarks.excerpt(run);
+    if (note) script.appendChild(note);
+    const status = document.createElement("span");
+    SM.statusBadge(status, run.status);
+    row.append(bulk.checkbox(run), cell(SM.runMarks.star(run)), cell(script));
+    if (labelled) row.append(cell(run.username || "—"));
+    row.append(
+      cell((labelled ? run.project_name : projects[run.project_id]) || "—"),
+      cell(new Date(run.start_time).toLocaleString(document.documentElement.lang)),
+      cell(run.duration_seconds === null ? "—" : SM.formatDuration(run.duration_seconds)),
+      cell(status),
+    );
+    return row;
+  }
+
   async function load() {
     const params = new URLSearchParams({ page: state.page, per_page: state.perPage, sort: state.sort, order: state.order });
-    new FormData(form).forEach((value, key) => {
-      if (value) params.set(key, value);
-    });
+    for (const [key, value] of Object.entries(SM.logFilters.values(form))) params.set(key, value);
+    const labelled = params.has("user_id");
+    SM.logFilters.toUrl(form, state, DEFAULTS);
+    const ticket = ++loads;
     let data;
     try {
-      data = await SM.api.get("/api/logs/execution?" + params.toString());
+      data = await SM.api.get(listUrl(params));
     } catch (error) {
       SM.toast(error.message, "danger");
       return;
     }
+    if (ticket !== loads) return;
     state.total = data.total;
-    rows.replaceChildren(
-      ...data.items.map((run) => {
-        const row = document.createElement("tr");
-        const link = document.createElement("a");
-        link.href = "/logs/" + run.execution_id;
-        link.textContent = run.script_name || run.execution_id;
-        const status = document.createElement("span");
-        SM.statusBadge(status, run.status);
-        row.append(
-          cell(link),
-          cell(projects[run.project_id] || "—"),
-          cell(new Date(run.start_time).toLocaleString(document.documentElement.lang)),
-          cell(run.duration_seconds === null ? "—" : SM.formatDuration(run.duration_seconds)),
-          cell(status),
-        );
-        return row;
-      }),
-    );
+    document.getElementById("sm-log-user-col").classList.toggle("d-none", !labelled);
+    rows.replaceChildren(...data.items.map((run) => runRow(run, labelled)));
+    bulk.loaded(data.items, data.total);
     document.getElementById("sm-log-empty").classList.toggle("d-none", data.items.length > 0);
     const first = data.total ? (state.page - 1) * state.perPage + 1 : 0;
     const last = Math.min(state.page * state.perPage, data.total);
@@ -56,11 +79,15 @@
 
   function reload() {
     state.page = 1;
+    bulk.reset();
     clearTimeout(timer);
     timer = setTimeout(load, 250);
   }
 
-  form.addEventListener("input", reload);
+  form.addEventListener("input", (event) => {
+    if (event.target.name) reload(); // not the name of a preset being typed
+  });
+  form.addEventListener("reset", reload); // reload reads the form after the reset
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     reload();
@@ -81,10 +108,32 @@
     load();
   });
 
-  SM.api
-    .get("/api/projects")
-    .then((data) => {
-      projects = Object.fromEntries(data.items.map((project) => [project.id, project.project_name]));
-    })
-    .finally(load);
+  function currentFilters() {
+    const filters = SM.logFilters.values(form);
+    if (state.sort !== DEFAULTS.sort) filters.sort = state.sort;
+    if (state.order !== DEFAULTS.order) filters.order = state.order;
+    return filters;
+  }
+
+  function applyFilters(filters) {
+    const { sort, order, ...fields } = filters;
+    clearTimeout(timer);
+    SM.logFilters.fill(form, fields);
+    Object.assign(state, { page: 1, sort: sort || DEFAULTS.sort, order: order || DEFAULTS.order });
+    bulk.reset();
+    load();
+  }
+
+  const initial = SM.logFilters.fromUrl(DEFAULTS);
+  Object.assign(state, initial.view);
+  bulk = SM.logsBulk.init({ filters: () => SM.logFilters.values(form), reload: load });
+  SM.logPresets.init({ current: currentFilters, apply: applyFilters });
+  SM.logFilters
+    .fillChoices(form)
+    .then((names) => (projects = names))
+    .catch((error) => SM.toast(error.message, "danger"))
+    .finally(() => {
+      SM.logFilters.fill(form, initial.filters);
+      load();
+    });
 })();

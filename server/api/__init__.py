@@ -13,17 +13,22 @@ from server.api import (
     auth,
     catalog,
     data,
+    doc_history,
     docs,
     environments,
     errors,
     health,
     i18n,
     interfaces,
+    log_filters,
     logs,
+    logs_bulk,
     metadata,
     openapi,
     presets,
+    project_files,
     projects,
+    run_marks,
     runs,
     shortcuts,
     system,
@@ -39,9 +44,11 @@ def register_api(app: Flask) -> None:
     app.url_map.converters["int"] = BoundedIntConverter
     modules = (auth, admin_users, user, i18n, health, openapi, catalog, metadata, docs, tags)
     modules += (environments, runs, logs, admin_logs, projects, data, interfaces, system)
+    modules += (project_files,)
     modules += (admin_catalog, admin_settings)
     modules += (admin_data, presets)
-    modules += (shortcuts,)
+    modules += (shortcuts, doc_history)
+    modules += (log_filters, logs_bulk, run_marks)
     for module in modules:
         app.register_blueprint(module.bp)
     errors.register(app)

@@ -14,6 +14,7 @@ from server.security.access import require_level
 from server.services.catalog.discovery import ScanReport
 from server.services.catalog.environments import as_dict
 from server.services.catalog.overview import ENVIRONMENT_KINDS, PROBLEM_KINDS, page_of
+from server.services.catalog.scan_warnings import warning_texts
 from server.services.catalog.view import effective_group, effective_script, localised_text
 from server.services.registry import services
 from server.settings import LANGUAGES
@@ -89,7 +90,8 @@ def environments():
         [as_dict(e) for e in page_of(found, page, per_page)], len(found), page, per_page
     )
     conda = svc.environments.conda_executable
-    return jsonify({**body, "conda_executable": conda, "message": svc.environments.last_error})
+    message = svc.i18n.message(svc.environments.last_error, request_language())
+    return jsonify({**body, "conda_executable": conda, "message": message})
 
 
 def _report(report: ScanReport | None) -> dict[str, Any] | None:
@@ -111,9 +113,12 @@ def _report(report: ScanReport | None) -> dict[str, Any] | None:
 def discovery():
     """Return the last full scan's report and the groups and scripts with warnings."""
     page, per_page = page_args()
-    overview = services().overview
+    overview, catalog, language = services().overview, services().i18n.messages, request_language()
     problems = overview.problems(PROBLEM_KIND.read(), TEXT.read())
-    items = [vars(problem) for problem in page_of(problems, page, per_page)]
+    items = [
+        {**vars(problem), "warnings": warning_texts(problem.warnings, catalog, language)}
+        for problem in page_of(problems, page, per_page)
+    ]
     report, scanning = overview.last_scan()
     body = paginated(items, len(problems), page, per_page)
     return jsonify({**body, "last_scan": _report(report), "scanning": scanning})

@@ -65,17 +65,23 @@ def usage():
 @require_level("admin")
 @reads(PAGE, PER_PAGE, USER)
 def projects():
-    """List project folders, largest first, with their user, group folder and bytes."""
+    """List project folders, largest first, with their user, group folder and bytes, and
+    the ids of the project owning each (null for a folder no project owns)."""
     page, per_page = page_args()
-    rows, total = services().quotas.projects_page(page, per_page, user_filter())
-    items = [
-        {
-            "user_id": user.id,
-            "username": user.username,
-            "group": project.group,
-            "project": project.project,
-            "bytes": project.bytes,
-        }
-        for user, project in rows
-    ]
+    svc = services()
+    rows, total = svc.quotas.projects_page(page, per_page, user_filter())
+    items = []
+    for user, project in rows:
+        owner = svc.projects.at_folder(user.id, project.group, project.project)
+        items.append(
+            {
+                "user_id": user.id,
+                "username": user.username,
+                "group": project.group,
+                "project": project.project,
+                "bytes": project.bytes,
+                "group_id": owner.group_id if owner else None,
+                "project_id": owner.id if owner else None,
+            }
+        )
     return jsonify(paginated(items, total, page, per_page))

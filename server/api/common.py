@@ -10,7 +10,9 @@ from flask import current_app, request
 from flask_login import current_user
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from server.api.body_errors import body_error
 from server.api.converters import MAX_ID, MIN_ID
+from server.api.json_input import invalid_json
 from server.api.query import IntArg
 from server.services.audit import Actor
 from server.services.errors import InvalidInput
@@ -73,15 +75,13 @@ def parse_body[M: BaseModel](model: type[M]) -> M:
         try:
             current_app.json.loads(request.get_data())
         except ValueError as exc:  # say why (NaN, too deep, a syntax error)
-            raise InvalidInput(f"The request body is not valid JSON: {exc}") from exc
+            raise invalid_json(exc) from exc
     if not isinstance(data, dict):
         raise InvalidInput("The request body must be a JSON object.")
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        field = ".".join(str(part) for part in first["loc"]) or None
-        raise InvalidInput(f"{field}: {first['msg']}", field=field) from exc
+        raise body_error(exc.errors()[0]) from exc
 
 
 def accepts(model: type[BaseModel], optional: bool = False) -> Callable:

@@ -8,6 +8,7 @@ from flask import Blueprint, jsonify, request
 from flask_login import current_user
 
 from server.api.common import actor
+from server.api.query import FlagArg, reads
 from server.security.access import require_level
 from server.security.levels import allows
 from server.security.user_files import send_user_file
@@ -15,6 +16,7 @@ from server.services.errors import InvalidInput, NotFound
 from server.services.registry import services
 
 bp = Blueprint("data_api", __name__, url_prefix="/api/data/<int:group_id>/<int:project_id>")
+AS_DOWNLOAD = FlagArg("download", "1: always an attachment (a download), whatever the type.")
 
 
 def project_folder(
@@ -26,7 +28,11 @@ def project_folder(
     is_admin = allows(current_user.user_level, "admin")
     project = svc.projects.get(current_user.id, project_id, is_admin)
     if project.group_id != group_id:
-        raise NotFound(f"Project {project_id} is not in group {group_id}.")
+        raise NotFound(
+            "Project {project_id} is not in group {group_id}.",
+            project_id=project_id,
+            group_id=group_id,
+        )
     group = svc.catalog.group_for(group_id, current_user.user_level)
     owner = svc.users.get(project.user_id).username
     if reading is not None:
@@ -45,11 +51,13 @@ def list_files(group_id: int, project_id: int):
 
 @bp.get("/<path:filename>")
 @require_level("viewer")
+@reads(AS_DOWNLOAD)
 def read_file(group_id: int, project_id: int, filename: str):
     """Return one file of the project folder (a download unless plain text, JSON or an
-    image; never active content)."""
+    image, or always with ``download=1``; never active content)."""
     folder, _owner, _name = project_folder(group_id, project_id, reading=filename)
-    return send_user_file(services().data_files.read(folder, filename))
+    path = services().data_files.read(folder, filename)
+    return send_user_file(path, attachment=AS_DOWNLOAD.read())
 
 
 @bp.post("/<path:filename>")
@@ -81,5 +89,5 @@ def delete_file(group_id: int, project_id: int, filename: str):
 def backup(group_id: int, project_id: int):
     """Zip the project folder into the backups folder (507 past the storage quota)."""
     folder, owner, name = project_folder(group_id, project_id)
-    target = services().data_files.backup(folder, owner, name, actor())
+    target = services().project_backups.create(folder, owner, name, actor())
     return jsonify({"backup": target.name}), 201

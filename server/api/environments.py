@@ -7,7 +7,7 @@ from flask_login import current_user
 from pydantic import Field
 
 from server.api.common import Body, accepts, actor
-from server.api.presenters import group_json
+from server.api.presenters import group_json, request_language
 from server.security.access import require_level
 from server.services.catalog.environments import as_dict
 from server.services.errors import NotFound
@@ -23,11 +23,12 @@ class Assignment(Body):
 
 
 def _listing() -> dict[str, object]:
-    envs = services().environments
+    svc = services()
+    envs = svc.environments
     return {
         "conda_available": envs.conda_executable is not None,
         "conda_executable": envs.conda_executable,
-        "message": envs.last_error,
+        "message": svc.i18n.message(envs.last_error, request_language()),
         "items": [as_dict(env) for env in envs.list()],
     }
 
@@ -54,7 +55,7 @@ def environment_info(name: str):
     envs = services().environments
     known = {env.name: env for env in envs.list()}
     if name not in known:
-        raise NotFound(f"The environment {name!r} is not known.")
+        raise NotFound("The environment {name!r} is not known.", name=name)
     env = known[name]
     return jsonify({"environment": as_dict(env), "packages": envs.packages(env)})
 

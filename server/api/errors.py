@@ -11,10 +11,26 @@ from werkzeug.exceptions import HTTPException
 
 from server.proxy.origin import is_proxied
 from server.services.errors import NotAuthenticated, ServiceError, StorageFull
+from server.services.messages import Message
 from server.services.registry import services
 from server.services.storage import storage_error
+from server.web import current_language
 
 logger = logging.getLogger(__name__)
+
+# Werkzeug's answers, in the server's own words (translated in translations/messages/).
+HTTP_MESSAGES = {
+    400: "The request could not be understood.",
+    401: "Sign in to continue.",
+    403: "You are not allowed to do this.",
+    404: "Nothing was found at this address.",
+    405: "This address does not accept the {method} method.",
+    413: "The request is larger than this server accepts.",
+    415: "The request body has a type this address does not accept.",
+    429: "Too many requests; wait a moment and try again.",
+}
+CSRF_MESSAGE = "The page's security token is missing or has expired; reload the page and try again."
+CRASH_MESSAGE = "Something went wrong on the server."
 
 
 def wants_json() -> bool:
@@ -23,8 +39,9 @@ def wants_json() -> bool:
     return path.startswith("/api/") or path == "/health" or request.is_json
 
 
-def error_response(status: int, code: str, message: str, field: str | None = None):
-    """Return a JSON error body or the HTML error page."""
+def error_response(status: int, code: str, text: Message, field: str | None = None):
+    """Return a JSON error body or the HTML error page, in the asker's language."""
+    message = services().i18n.message(text, current_language())
     if not wants_json():
         return render_template("error.html", status=status, message=message), status
     error: dict[str, object] = {"code": code, "message": message}
@@ -40,7 +57,7 @@ def register(app: Flask) -> None:
     def service_error(exc: ServiceError):
         if isinstance(exc, NotAuthenticated) and not wants_json() and not is_proxied(request.path):
             return redirect(url_for("web.login", next=request.full_path.rstrip("?")))
-        response, status = error_response(exc.status, exc.code, exc.message, exc.field)
+        response, status = error_response(exc.status, exc.code, exc.text, exc.field)
         retry_after = getattr(exc, "retry_after", None)
         if retry_after is not None:
             response.headers["Retry-After"] = str(retry_after)
@@ -59,14 +76,17 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError):
-        return error_response(400, "csrf_failed", f"CSRF check failed: {exc.description}")
+        logger.info("%s %s refused: %s", request.method, request.path, exc.description)
+        return error_response(400, "csrf_failed", Message(CSRF_MESSAGE))
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
         code = (exc.name or "error").lower().replace(" ", "_")
-        return error_response(exc.code or 500, code, exc.description or exc.name)
+        status = exc.code or 500
+        template = HTTP_MESSAGES.get(status, CRASH_MESSAGE)
+        return error_response(status, code, Message(template, method=request.method))
 
     @app.errorhandler(Exception)
     def unexpected_error(exc: Exception):
         logger.exception("unhandled error on %s %s", request.method, request.path)
-        return error_response(500, "internal_error", "Something went wrong on the server.")
+        return error_response(500, "internal_error", Message(CRASH_MESSAGE))

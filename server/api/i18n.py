@@ -25,5 +25,5 @@ def languages():
 def catalog(language: str):
     """Return every string of a language (English fills gaps)."""
     if language not in LANGUAGES:
-        raise NotFound(f"Language {language!r} is not supported.")
+        raise NotFound("Language {language!r} is not supported.", language=language)
     return jsonify({"language": language, "strings": services().i18n.catalog(language)})

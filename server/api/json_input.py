@@ -11,8 +11,20 @@ from flask.json.provider import DefaultJSONProvider
 from server.services.errors import InvalidInput
 
 
+class NotAJSONNumber(ValueError):
+    """NaN, Infinity or -Infinity: Python reads them, standard JSON has no such number."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"{name} is not a JSON number")
+        self.name = name
+
+
+class NestedTooDeeply(ValueError):
+    """A body nested past the parser's depth."""
+
+
 def _refuse_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not a JSON number")
+    raise NotAJSONNumber(name)
 
 
 class StrictJSONProvider(DefaultJSONProvider):
@@ -24,7 +36,24 @@ class StrictJSONProvider(DefaultJSONProvider):
         try:
             return json.loads(s, **kwargs)
         except RecursionError as exc:
-            raise ValueError("the JSON is nested too deeply") from exc
+            raise NestedTooDeeply("the JSON is nested too deeply") from exc
+
+
+def invalid_json(exc: ValueError) -> InvalidInput:
+    """Return the InvalidInput saying why a body is not JSON (where, or what it holds)."""
+    if isinstance(exc, NotAJSONNumber):
+        return InvalidInput(
+            "The request body is not valid JSON: {name} is not a JSON number.", name=exc.name
+        )
+    if isinstance(exc, NestedTooDeeply):
+        return InvalidInput("The request body is not valid JSON: it is nested too deeply.")
+    if isinstance(exc, json.JSONDecodeError):
+        return InvalidInput(
+            "The request body is not valid JSON (line {line}, column {column}).",
+            line=exc.lineno,
+            column=exc.colno,
+        )
+    return InvalidInput("The request body is not valid JSON.")
 
 
 def refuse_unnamed_parts() -> None:

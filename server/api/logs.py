@@ -10,14 +10,17 @@ from flask import Blueprint, Response, jsonify, request, send_file
 from flask_login import current_user
 
 from server.api.common import PAGE, PER_PAGE, actor, page_args, paginated
+from server.api.mark_presenters import add_marks
 from server.api.presenters import execution_json
-from server.api.query import ChoiceArg, DateArg, IntArg, QueryArg, reads
+from server.api.query import BoolArg, ChoiceArg, DateArg, IntArg, QueryArg, reads
 from server.models import ExecutionLog
 from server.security.access import require_level
 from server.security.levels import allows
 from server.services.errors import InvalidInput
+from server.services.log_navigation import DIRECTIONS, STREAMS
 from server.services.logs import SORTS, STATUSES, LogFilters
 from server.services.registry import services
+from server.web import current_language
 
 bp = Blueprint("logs_api", __name__, url_prefix="/api/logs")
 MAX_RANGE = 4 * 1024 * 1024
@@ -41,7 +44,8 @@ FILTERS: dict[str, QueryArg] = {
     "date_to": DateArg("date_to", "Runs started on or before this day."),
     "min_duration": IntArg("min_duration", "At least this many seconds.", minimum=0),
     "max_duration": IntArg("max_duration", "At most this many seconds.", minimum=0),
-    "text": QueryArg("q", "Words in the output or parameters."),
+    "text": QueryArg("q", "Words in the output or parameters, or in your note on the run."),
+    "starred": BoolArg("starred", "Runs you starred (true) or did not (false)."),
 }
 SORT = ChoiceArg("sort", "Sort key.", choices=tuple(SORTS), default="start_time")
 ORDER = ChoiceArg("order", "Sort order.", choices=("asc", "desc"), default="desc")
@@ -52,13 +56,28 @@ SEARCH_ARGS = (
 )
 OFFSET = IntArg("offset", "First byte (the end of the log when absent).", minimum=0)
 LENGTH = IntArg("length", "Bytes to return.", maximum=MAX_RANGE, default=256 * 1024)
-FORMAT = ChoiceArg("format", "File format.", choices=("txt", "json", "csv"), default="txt")
+FORMAT = ChoiceArg("format", "File format.", choices=("txt", "json", "csv", "pdf"), default="txt")
+LINE = IntArg("line", "First line, 1-based (instead of offset).")
+STREAM = ChoiceArg(
+    "stream", "Every line, or the stderr lines alone.", choices=STREAMS, default="all"
+)
+DIRECTION = ChoiceArg(
+    "direction", "Forwards (next) or backwards (prev).", choices=DIRECTIONS, default="next"
+)
+FIND_TEXT = QueryArg(
+    "q", "Text to find in a line, any case (at most 200 characters).", required=True
+)
+FROM = IntArg(
+    "from", "Byte offset: next finds lines starting here or later, prev lines before it "
+    "(the start, or for prev the end, when absent).", minimum=0,
+)  # fmt: skip
 
 
 def filters_from_request(**fixed: object) -> LogFilters:
-    """Read list filters from the query string; raise InvalidInput naming a bad one."""
+    """Read list filters from the query string (the caller's marks count); raise
+    InvalidInput naming a bad one."""
     values = {field: arg.read() for field, arg in FILTERS.items() if field not in fixed}
-    return LogFilters(**values, **fixed)
+    return LogFilters(**values, marker=current_user.id, **fixed)
 
 
 def listing(user_id: int | None, labelled: bool = False, **fixed: object):
@@ -72,6 +91,7 @@ def listing(user_id: int | None, labelled: bool = False, **fixed: object):
         user_id, filters_from_request(**fixed), sort, descending, page, per_page
     )
     items = [execution_json(r) for r in rows]
+    add_marks(items, rows)
     if labelled:
         usernames, projects = logs.labels(rows)
         for item in items:
@@ -90,7 +110,9 @@ def owned(execution_id: str) -> ExecutionLog:
 @reads(*LIST_ARGS)
 def list_runs():
     """List the user's runs: filters script_id, project_id, status, date_from, date_to,
-    min_duration, max_duration, q; sort start_time|duration|status|script|project."""
+    min_duration, max_duration, q, starred; each run carries the caller's ``starred`` and
+    ``note`` (admins: ``other_marks``, the other users' ones); sort
+    start_time|duration|status|script|project."""
     return listing(current_user.id)
 
 
@@ -131,18 +153,34 @@ def run_detail(execution_id: str):
 
 @bp.get("/execution/<execution_id>/content")
 @require_level("viewer")
-@reads(OFFSET, LENGTH)
+@reads(OFFSET, LENGTH, LINE, STREAM, DIRECTION)
 def run_content(execution_id: str):
-    """Return part of the full log file: ``?offset=&length=`` (the end when no offset)."""
-    offset, length = OFFSET.read(), LENGTH.read()
-    return jsonify(services().logs.log_range(owned(execution_id), offset, length))
+    """Return whole lines of the log file from ``offset`` or ``line`` (the end when
+    neither), with ``line``, the number of the first; ``stream=stderr``: the stderr lines
+    alone, ``direction=next|prev`` of the offset, with ``next_offset`` and ``done``."""
+    offset, length, line = OFFSET.read(), LENGTH.read(), LINE.read()
+    stream, direction = STREAM.read(), DIRECTION.read()
+    path = services().logs.log_file(owned(execution_id))
+    return jsonify(services().log_navigation.content(path, offset, length, line, stream, direction))
+
+
+@bp.get("/execution/<execution_id>/find")
+@require_level("viewer")
+@reads(FIND_TEXT, FROM, DIRECTION, STREAM)
+def find_in_log(execution_id: str):
+    """Find the next (or previous) line of the log file holding ``q``:
+    {found, offset, line, column, size}."""
+    text, start, direction, stream = FIND_TEXT.read(), FROM.read(), DIRECTION.read(), STREAM.read()
+    path = services().logs.log_file(owned(execution_id))
+    return jsonify(services().log_navigation.find(path, text, start, direction, stream))
 
 
 @bp.get("/execution/<execution_id>/download")
 @require_level("viewer")
 @reads(FORMAT)
 def download(execution_id: str):
-    """Download the run: ``format=txt`` (the full log file), ``json`` or ``csv``."""
+    """Download the run: ``format=txt`` (the full log file), ``json``, ``csv`` or ``pdf``
+    (a report: the facts, the parameters with secrets masked, the output, cut when long)."""
     kind = FORMAT.read()
     record = owned(execution_id)
     name = f"execution_{record.execution_uuid}"
@@ -151,6 +189,9 @@ def download(execution_id: str):
             services().logs.log_file(record), mimetype="text/plain", as_attachment=True,
             download_name=f"{name}.log",
         )  # fmt: skip
+    if kind == "pdf":
+        report = services().reports.pdf(record, current_language())
+        return Response(report, mimetype="application/pdf", headers=disposition(f"{name}.pdf"))
     data = execution_json(record, services().logs.outputs(record))
     if kind == "json":
         body = json.dumps(data, indent=2, ensure_ascii=False)
@@ -182,11 +223,11 @@ def stats():
 
 
 def attachment(body: str, mimetype: str, filename: str) -> Response:
-    return Response(
-        body,
-        mimetype=mimetype,
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+    return Response(body, mimetype=mimetype, headers=disposition(filename))
+
+
+def disposition(filename: str) -> dict[str, str]:
+    return {"Content-Disposition": f'attachment; filename="{filename}"'}
 
 
 def export_csv(rows: list[dict]) -> str:

@@ -163,7 +163,8 @@ def _request_body(view, schemas: dict[str, dict]) -> dict[str, Any] | None:
     schemas |= schema.pop("$defs", {})
     schemas[model.__name__] = schema
     reference = {"$ref": f"#/components/schemas/{model.__name__}"}
-    return {"required": True, "content": {JSON: {"schema": reference}}}
+    required = not getattr(view, "body_optional", False)
+    return {"required": required, "content": {JSON: {"schema": reference}}}
 
 
 def _responses(endpoint: str) -> dict[str, Any]:

@@ -36,6 +36,7 @@ SUCCESS: dict[str, tuple[str, tuple[str, ...]]] = {
     "auth_api.create_first_admin": ("201", (JSON,)),
     "projects_api.create_project": ("201", (JSON,)),
     "presets_api.create_preset": ("201", (JSON,)),
+    "log_filters_api.create_filter": ("201", (JSON,)),
     "data_api.write_file": ("201", (JSON,)),
     "data_api.backup": ("201", (JSON,)),
     "runs_api.execute": ("202", (JSON,)),
@@ -43,8 +44,12 @@ SUCCESS: dict[str, tuple[str, tuple[str, ...]]] = {
     "system_api.restore_backup": ("202", (JSON,)),
     "interfaces_api.beacon": ("204", ()),
     "data_api.read_file": ("200", ("*/*",)),  # the file itself, typed by its name
+    "project_files_api.archive": ("200", ("application/zip",)),
+    "project_files_api.download_backup": ("200", ("application/zip",)),
+    "project_files_api.upload_files": ("201", (JSON,)),
     "logs_api.download": ("200", ("text/plain", JSON, "text/csv")),
     "admin_logs_api.export": ("200", (JSON, "text/csv")),
+    "logs_bulk_api.bulk": ("200", (JSON, "application/zip")),
 }
 # Sub-paths of the data folder: safe names (see safe_component) joined by slashes; written
 # files are .json ones.
@@ -131,7 +136,14 @@ def free_bodies() -> dict[str, dict[str, Any]]:
         "admin_logs_api.export": {"required": False, "content": {JSON: {"schema": export}}},
         "metadata_api.update_metadata": {"required": True, "content": {JSON: {"schema": metadata}}},
         "data_api.write_file": {"required": True, "content": {JSON: {"schema": {}}}},
+        "project_files_api.upload_files": {"required": True, "content": _upload_body()},
     }
+
+
+def _upload_body() -> dict[str, Any]:
+    files = {"type": "array", "items": {"type": "string", "format": "binary"}, "minItems": 1}
+    form = {"type": "object", "required": ["files"], "properties": {"files": files}}
+    return {"multipart/form-data": {"schema": form}}
 
 
 def _from(pointer: str, **fields: str) -> dict[str, str]:
@@ -167,6 +179,11 @@ PRODUCERS: dict[tuple[str, str], dict[str, str]] = {
     ("i18n_api.languages", "200"): _from("/items/0", language="code"),
     ("data_api.list_files", "200"): {**_from("/items/0", filename="name"), **_IN_PROJECT},
     ("data_api.write_file", "201"): {**_from("", filename="name"), **_IN_PROJECT},
+    ("project_files_api.list_backups", "200"): {
+        **_from("/items/0", backup_name="name"),
+        **_IN_PROJECT,
+    },
+    ("data_api.backup", "201"): {**_from("", backup_name="backup"), **_IN_PROJECT},
     ("presets_api.create_preset", "201"): {
         **_from("/preset", preset_id="id"),
         "script_id": "$request.path.script_id",

@@ -9,6 +9,7 @@ from flask_login import current_user
 
 from server.models import ExecutionLog, Script, ScriptGroup
 from server.security.levels import allows
+from server.services.catalog.scan_warnings import warning_texts
 from server.services.catalog.view import effective_group, effective_script, localised_text
 from server.services.registry import services
 from server.settings import LANGUAGES
@@ -45,7 +46,7 @@ def group_json(group: ScriptGroup, script_count: int | None = None) -> dict[str,
     if script_count is not None:
         data["script_count"] = script_count
     if can_see_warnings():
-        data["warnings"] = group.warnings or []
+        data["warnings"] = warning_texts(group.warnings, services().i18n.messages, language)
     return data
 
 
@@ -92,7 +93,7 @@ def script_json(
         "last_modified": script.last_modified.isoformat() + "Z" if script.last_modified else None,
     }
     if can_see_warnings():
-        data["warnings"] = script.warnings or []
+        data["warnings"] = warning_texts(script.warnings, services().i18n.messages, language)
     return data
 
 

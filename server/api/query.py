@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -13,6 +13,7 @@ from server.api.converters import MAX_ID
 from server.services.errors import InvalidInput
 
 MAX_DIGITS = 20  # a sign and 19 digits: every number of 64 bits, and no more text to parse
+Args = Mapping[str, str]  # query arguments read from elsewhere (a saved filter) by the same rules
 
 
 @dataclass(frozen=True)
@@ -24,18 +25,19 @@ class QueryArg:
     required: bool = False
     pattern: str | None = None  # a regular expression the text must contain a match of
 
-    def raw(self) -> str | None:
-        """Return the text given, None when absent or empty; raise InvalidInput when required."""
-        value = request.args.get(self.name)
+    def raw(self, args: Args | None = None) -> str | None:
+        """Return the text given (in ``args``, else the query string), None when absent or
+        empty; raise InvalidInput when required."""
+        value = (request.args if args is None else args).get(self.name)
         if value in (None, ""):
             if self.required:
-                raise InvalidInput(f"{self.name} is required.", field=self.name)
+                raise InvalidInput("{field} is required.", field=self.name)
             return None
         return value
 
-    def read(self) -> Any:
+    def read(self, args: Args | None = None) -> Any:
         """Return the argument's value (None when absent)."""
-        return self.raw()
+        return self.raw(args)
 
     def schema(self) -> dict[str, Any]:
         """Return the JSON Schema of the value."""
@@ -56,9 +58,9 @@ class IntArg(QueryArg):
     maximum: int = MAX_ID
     default: int | None = None
 
-    def read(self) -> int | None:
+    def read(self, args: Args | None = None) -> int | None:
         """Return the number, the default when absent; raise InvalidInput when out of bounds."""
-        value = self.raw()
+        value = self.raw(args)
         if value is None:
             return self.default
         try:
@@ -67,8 +69,10 @@ class IntArg(QueryArg):
             number = None
         if number is None or not self.minimum <= number <= self.maximum:
             raise InvalidInput(
-                f"{self.name} must be a whole number between {self.minimum} and {self.maximum}.",
+                "{field} must be a whole number between {minimum} and {maximum}.",
                 field=self.name,
+                minimum=self.minimum,
+                maximum=self.maximum,
             )
         return number
 
@@ -86,14 +90,16 @@ class ChoiceArg(QueryArg):
     choices: tuple[str, ...] = ()
     default: str | None = None
 
-    def read(self) -> str | None:
+    def read(self, args: Args | None = None) -> str | None:
         """Return the word, the default when absent; raise InvalidInput for another word."""
-        value = self.raw()
+        value = self.raw(args)
         if value is None:
             return self.default
         if value not in self.choices:
             raise InvalidInput(
-                f"{self.name} must be one of {', '.join(self.choices)}.", field=self.name
+                "{field} must be one of {choices}.",
+                field=self.name,
+                choices=", ".join(self.choices),
             )
         return value
 
@@ -107,17 +113,15 @@ class ChoiceArg(QueryArg):
 class DateArg(QueryArg):
     """A calendar date, YYYY-MM-DD."""
 
-    def read(self) -> date | None:
+    def read(self, args: Args | None = None) -> date | None:
         """Return the date; raise InvalidInput when it is not one."""
-        value = self.raw()
+        value = self.raw(args)
         if value is None:
             return None
         try:
             return date.fromisoformat(value)
         except ValueError as exc:
-            raise InvalidInput(
-                f"{self.name} must be a date (YYYY-MM-DD).", field=self.name
-            ) from exc
+            raise InvalidInput("{field} must be a date (YYYY-MM-DD).", field=self.name) from exc
 
     def schema(self) -> dict[str, Any]:
         """Return a date schema."""
@@ -128,13 +132,33 @@ class DateArg(QueryArg):
 class FlagArg(QueryArg):
     """``1`` for yes; anything else (or nothing) for no."""
 
-    def read(self) -> bool:
+    def read(self, args: Args | None = None) -> bool:
         """Return True when the argument is ``1``."""
-        return request.args.get(self.name) == "1"
+        return (request.args if args is None else args).get(self.name) == "1"
 
     def schema(self) -> dict[str, Any]:
         """Return the documented values."""
         return {"type": "string", "enum": ["0", "1"]}
+
+
+@dataclass(frozen=True)
+class BoolArg(QueryArg):
+    """``true`` or ``false``; absent is None."""
+
+    def read(self, args: Args | None = None) -> bool | None:
+        """Return the truth value; raise InvalidInput for another word."""
+        value = self.raw(args)
+        if value is None:
+            return None
+        if value not in ("true", "false"):
+            raise InvalidInput(
+                "{field} must be one of {choices}.", field=self.name, choices="true, false"
+            )
+        return value == "true"
+
+    def schema(self) -> dict[str, Any]:
+        """Return the two words."""
+        return {"type": "string", "enum": ["true", "false"]}
 
 
 def reads[View: Callable](*args: QueryArg) -> Callable[[View], View]:

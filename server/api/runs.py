@@ -58,7 +58,10 @@ def _run_request() -> tuple[object, int | None, list[Upload]]:
         project_id = None
     if project_id is None or not MIN_ID <= project_id <= MAX_ID:
         raise InvalidInput(
-            f"project_id must be a whole number between {MIN_ID} and {MAX_ID}.", field="project_id"
+            "project_id must be a whole number between {minimum} and {maximum}.",
+            field="project_id",
+            minimum=MIN_ID,
+            maximum=MAX_ID,
         )
     return parameters, project_id, uploads
 

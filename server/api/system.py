@@ -6,6 +6,7 @@ from flask import Blueprint, jsonify
 from pydantic import Field
 
 from server.api.common import PAGE, PER_PAGE, Body, accepts, actor, page_args, paginated
+from server.api.presenters import request_language
 from server.api.query import DateArg, reads
 from server.security.access import require_level
 from server.services.errors import InvalidInput
@@ -66,4 +67,9 @@ def restore_backup(body: RestoreRequest, backup_id: str):
 @require_level("admin")
 def backup_status():
     """Return the backup service's state: next run, last result, the running job."""
-    return jsonify(services().backups.status())
+    svc = services()
+    status = svc.backups.status()
+    last = status["last_result"]
+    if isinstance(last, dict):  # the failure's message in the asker's language
+        last["message"] = svc.i18n.message(last.get("message"), request_language())
+    return jsonify(status)

@@ -9,8 +9,11 @@ from server.models.catalog import (
     ScriptGroup,
     UserScriptTag,
 )
+from server.models.docs import DocVersion
 from server.models.favourites import UserFavourite
+from server.models.log_filters import LogFilterPreset
 from server.models.presets import ParameterPreset
+from server.models.run_marks import RunMark
 from server.models.runs import ExecutionLog, PortAllocation, ScriptProcess, UserProject
 from server.models.user import AuthSession, User
 
@@ -19,10 +22,13 @@ __all__ = [
     "AuthSession",
     "Base",
     "CondaEnvironment",
+    "DocVersion",
     "ExecutionLog",
+    "LogFilterPreset",
     "MetadataHistory",
     "ParameterPreset",
     "PortAllocation",
+    "RunMark",
     "Script",
     "ScriptGroup",
     "ScriptProcess",

@@ -17,12 +17,14 @@ from flask import (
 from flask_login import current_user
 
 from server.extensions import csrf
+from server.proxy.answers import proxy_answer
 from server.proxy.forwarding import downstream_headers, upstream_headers
 from server.proxy.origin import hostname_of, interface_origin
 from server.proxy.websocket import is_websocket, relay_websocket
 from server.security.access import require_level
 from server.security.headers import content_security_policy
 from server.security.levels import allows
+from server.services.messages import Message
 from server.services.registry import services
 
 logger = logging.getLogger(__name__)
@@ -84,7 +86,7 @@ def proxy(session_id: str, path: str):
         )  # fmt: skip
     except requests.RequestException as exc:
         logger.warning("proxy to port %s failed: %s", port, exc)
-        return Response("The script's interface is not answering.", status=502)
+        return proxy_answer(Message("The script's interface is not answering."), 502)
     headers = downstream_headers(upstream.raw.headers.items(), port, prefix)
     # Framed by the manager's wrapper page only (a second policy: the script's own stays).
     ancestors = (

@@ -9,7 +9,9 @@ from typing import Any
 from flask import Response
 from simple_websocket import Client, ConnectionClosed, Server
 
+from server.proxy.answers import proxy_answer
 from server.proxy.origin import hostname_of, listener_port
+from server.services.messages import Message
 
 logger = logging.getLogger(__name__)
 
@@ -53,7 +55,7 @@ def relay_websocket(environ: dict[str, Any], target: str, headers: dict[str, str
     A foreign Origin is refused before anything reaches the script.
     """
     if not same_origin(environ):
-        return Response("WebSocket from another site refused.", status=403)
+        return proxy_answer(Message("WebSocket from another site refused."), 403)
     url = "ws" + target[len("http") :]
     query = environ.get("QUERY_STRING")
     if query:
@@ -64,7 +66,7 @@ def relay_websocket(environ: dict[str, Any], target: str, headers: dict[str, str
         upstream = _ScriptSocket.connect(url, subprotocols=asked or None, headers=headers)
     except Exception as exc:  # the script refused or is gone: no upgrade
         logger.warning("websocket to %s failed: %s", url, exc)
-        return Response("The script's interface refused the WebSocket.", status=502)
+        return proxy_answer(Message("The script's interface refused the WebSocket."), 502)
     chosen = [upstream.subprotocol] if upstream.subprotocol else None
     browser = Server(environ, subprotocols=chosen)
     pumps = [

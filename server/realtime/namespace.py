@@ -12,6 +12,7 @@ from server.realtime.bridge import LogBridge, user_room
 from server.security.levels import allows
 from server.services.audit import Actor
 from server.services.errors import ServiceError
+from server.services.messages import Message
 from server.services.registry import Services
 
 
@@ -44,7 +45,8 @@ class LogNamespace(Namespace):
         self._services.db.remove()  # start from a fresh snapshot (see on_connect)
         execution_id = data.get("execution_id") if isinstance(data, dict) else None
         if not isinstance(execution_id, str) or not execution_id:
-            self.emit("error", {"message": "execution_id is required."}, room=request.sid)
+            text = self._say(Message("execution_id is required."))
+            self.emit("error", {"message": text}, room=request.sid)
             return
         try:
             is_admin = allows(current_user.user_level, "admin")
@@ -65,8 +67,12 @@ class LogNamespace(Namespace):
             )
         except ServiceError as exc:
             # Namespace.emit broadcasts unless told otherwise: errors go to the asker only.
-            self.emit(
-                "error", {"execution_id": execution_id, "message": exc.message}, room=request.sid
-            )
+            text = self._say(exc.text)
+            self.emit("error", {"execution_id": execution_id, "message": text}, room=request.sid)
         finally:
             self._services.db.remove()
+
+    def _say(self, message: Message) -> str:
+        """Return a message in the connected user's language (English when unknown)."""
+        language = getattr(current_user, "preferred_language", None) or "en"
+        return self._services.i18n.message(message, language) or str(message)

@@ -58,4 +58,4 @@ def enforce_access() -> None:
     if not current_user.is_authenticated:
         raise NotAuthenticated("Log in first.")
     if not allows(current_user.user_level, rule):
-        raise Forbidden(f"This needs the {rule} level or higher.")
+        raise Forbidden("This needs the {level} level or higher.", level=rule)

@@ -11,16 +11,17 @@ import json
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import parse_accept_header
 from werkzeug.sansio.utils import host_is_trusted
+
+from server.resources import resource_path
+from server.services.messages import Message, MessageCatalog
+from server.settings import LANGUAGES
 
 LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1", "[::1]")
 WILDCARDS = ("", "0.0.0.0", "::", "[::]")
-REFUSAL = {
-    "error": {
-        "code": "untrusted_host",
-        "message": "This host name is not one the manager answers to (see TRUSTED_HOSTS).",
-    }
-}
+REFUSAL = "This host name is not one the manager answers to (see TRUSTED_HOSTS)."
 
 
 def trusted_names(configured: str, bound_host: str | None = None) -> list[str]:
@@ -34,15 +35,29 @@ def trusted_names(configured: str, bound_host: str | None = None) -> list[str]:
 class HostCheck:
     """WSGI middleware answering 400 to a request whose Host is not trusted."""
 
-    def __init__(self, app: Callable, trusted: Iterable[str]) -> None:
+    def __init__(
+        self, app: Callable, trusted: Iterable[str], messages: MessageCatalog | None = None
+    ) -> None:
         self._app = app
         self._trusted = list(trusted)
-        self._body = json.dumps(REFUSAL).encode()
+        # No session is read before the check: the browser's Accept-Language picks the words.
+        catalog = messages or MessageCatalog(resource_path("translations/messages"))
+        self._bodies = {
+            language: json.dumps(refusal(catalog, language)).encode() for language in LANGUAGES
+        }
 
     def __call__(self, environ: dict[str, Any], start_response: Callable) -> Iterable[bytes]:
         """Pass trusted requests on; refuse the others before any view sees them."""
         if host_is_trusted(environ.get("HTTP_HOST"), self._trusted):
             return self._app(environ, start_response)
-        headers = [("Content-Type", "application/json"), ("Content-Length", str(len(self._body)))]
+        accepted = parse_accept_header(environ.get("HTTP_ACCEPT_LANGUAGE"), LanguageAccept)
+        body = self._bodies[accepted.best_match(LANGUAGES) or "en"]
+        headers = [("Content-Type", "application/json"), ("Content-Length", str(len(body)))]
         start_response("400 Bad Request", headers)
-        return [self._body]
+        return [body]
+
+
+def refusal(catalog: MessageCatalog, language: str) -> dict[str, Any]:
+    """Return the JSON error of an untrusted Host, in ``language``."""
+    message = catalog.text(Message(REFUSAL), language)
+    return {"error": {"code": "untrusted_host", "message": message}}

@@ -17,10 +17,11 @@ INLINE_TYPES = frozenset(
 USER_FILE_POLICY = "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
 
 
-def send_user_file(path: Path) -> Response:
-    """Answer with a user file: inline only for the safe types, an attachment otherwise."""
+def send_user_file(path: Path, attachment: bool = False) -> Response:
+    """Answer with a user file: inline only for the safe types (unless ``attachment``), an
+    attachment otherwise."""
     mimetype = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-    inline = mimetype in INLINE_TYPES
+    inline = mimetype in INLINE_TYPES and not attachment
     response = send_file(
         path,
         mimetype=f"{mimetype}; charset=utf-8" if mimetype == "text/plain" else mimetype,

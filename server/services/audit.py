@@ -77,6 +77,12 @@ class AuditLog:
         self._db.session.add(event)
         self._append_line(event)
 
+    def record_now(self, actor: Actor, action: str, target: str | None = None) -> None:
+        """Store one event and commit it at once: for changes to files, which no database
+        change commits along."""
+        self.record(actor, action, target)
+        self._db.session.commit()
+
     def record_foreign_read(self, reader: Actor, owner_id: int, action: str, target: str) -> None:
         """Audit (and commit at once) an admin's read of another user's run or data."""
         if reader.user_id == owner_id:

@@ -1,6 +1,14 @@
-"""Domain errors raised by services and mapped to HTTP answers by the API layer."""
+"""Domain errors raised by services and mapped to HTTP answers by the API layer.
+
+The message is a constant English template with named values, translated when it is
+answered (see server/services/messages.py):
+``raise NotFound("Script {script_id} was not found.", script_id=script_id)``;
+``{field}`` in a template is the ``field`` the error names.
+"""
 
 from __future__ import annotations
+
+from server.services.messages import Message
 
 
 class ServiceError(Exception):
@@ -9,10 +17,12 @@ class ServiceError(Exception):
     status = 400
     code = "bad_request"
 
-    def __init__(self, message: str, *, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(self, message: str, *, field: str | None = None, **values: object) -> None:
+        named = {"field": field} if field else {}  # a template may say {field}
+        self.text = Message(message, **named, **values)
+        self.message = str(self.text)  # the English, for logs and the command line
         self.field = field
+        super().__init__(self.message)
 
 
 class InvalidInput(ServiceError):
@@ -56,8 +66,8 @@ class Throttled(ServiceError):
     status = 429
     code = "too_many_requests"
 
-    def __init__(self, message: str, retry_after: int) -> None:
-        super().__init__(message)
+    def __init__(self, message: str, retry_after: int, **values: object) -> None:
+        super().__init__(message, **values)
         self.retry_after = retry_after
 
 
@@ -67,8 +77,8 @@ class Unavailable(ServiceError):
     status = 503
     code = "database_busy"
 
-    def __init__(self, message: str, retry_after: int) -> None:
-        super().__init__(message)
+    def __init__(self, message: str, retry_after: int, **values: object) -> None:
+        super().__init__(message, **values)
         self.retry_after = retry_after
 
 

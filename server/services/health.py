@@ -1,4 +1,5 @@
-"""The health report of /health."""
+"""The health report of /health; its reasons are Messages, put in a language where the
+report is shown (``in_language``)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from server.database import Database
 from server.models import CondaEnvironment, ExecutionLog, PortAllocation, utcnow
 from server.services.backup.service import BackupService
 from server.services.catalog.environments import EnvironmentService
+from server.services.i18n import Translations
+from server.services.messages import Message
 from server.services.quota.service import QuotaService
 from server.services.storage import StorageState
 from server.settings import Settings
@@ -43,11 +46,13 @@ class HealthService:
         scripts, port usage."""
         database_ok = self._db.is_reachable()
         free = self._free_bytes()
-        reasons = [] if database_ok else ["the database cannot be reached"]
+        reasons = [] if database_ok else [Message("the database cannot be reached")]
         if free is not None and free < MIN_FREE_BYTES:
-            reasons.append(f"the data disk is full ({free // 1024} KiB free)")
+            reasons.append(
+                Message("the data disk is full ({free_kib} KiB free)", free_kib=free // 1024)
+            )
         elif self._storage.recently_full():
-            reasons.append("a write failed for a full disk within the last minute")
+            reasons.append(Message("a write failed for a full disk within the last minute"))
         parts: dict[str, object] = {}
         if database_ok:  # both read what the database stored
             parts = {"conda": self._conda(reasons), "quotas": self._quota_part(reasons)}
@@ -67,33 +72,41 @@ class HealthService:
             report.update(self._usage())
         return report
 
-    def _conda(self, reasons: list[str]) -> dict[str, object]:
+    def _conda(self, reasons: list[Message]) -> dict[str, object]:
         """Report what conda detection stored (no subprocess here)."""
         executable = self._environments.conda_executable
         if executable and self._environments.last_error:
-            reasons.append("conda was found but did not list its environments (see Environments)")
+            reasons.append(
+                Message("conda was found but did not list its environments (see Environments)")
+            )
         query = select(func.count()).where(CondaEnvironment.is_available.is_(True))
         count = self._db.session.scalar(query)
         return {"found": executable is not None, "executable": executable, "environments": count}
 
-    def _quota_part(self, reasons: list[str]) -> dict[str, object]:
+    def _quota_part(self, reasons: list[Message]) -> dict[str, object]:
         """Report how many users were last seen at warning and full (no folder walk)."""
         unmeasured = len(self._quotas.problems())
         if unmeasured:
             reasons.append(
-                f"the disk use of {unmeasured} user(s) could not be measured (see the "
-                "application log)"
+                Message(
+                    "the disk use of {count} user(s) could not be measured (see the "
+                    "application log)",
+                    count=unmeasured,
+                )
             )
         return {**self._quotas.counts(), "default_mb": self._quotas.default_mb}
 
-    def _backup_part(self, reasons: list[str]) -> dict[str, object]:
+    def _backup_part(self, reasons: list[Message]) -> dict[str, object]:
         """Report the backup service: enabled, last result, next run, a job running."""
         status = self._backups.status()
         last = status["last_result"] or {}
         if last.get("kind") == "backup" and last.get("result") == "failed":
-            reasons.append(f"the last system backup failed: {last.get('message')}")
+            # The failure is itself a Message: in_language puts it in the same language.
+            reasons.append(
+                Message("the last system backup failed: {failure}", failure=last.get("message"))
+            )
         elif self._backups.policy.enabled and self._backups.overdue():
-            reasons.append("no system backup was taken at the last two scheduled times")
+            reasons.append(Message("no system backup was taken at the last two scheduled times"))
         running = status["running"]
         return {
             "enabled": status["enabled"],
@@ -117,3 +130,22 @@ class HealthService:
         )
         size = self._settings.port_range_end - self._settings.port_range_start + 1
         return {"active_scripts": running, "port_usage": {"in_use": in_use, "range_size": size}}
+
+
+def in_language(report: dict[str, object], i18n: Translations, language: str) -> dict[str, object]:
+    """Return the report with its reasons as text in ``language`` (the shape is unchanged)."""
+    reasons = report.get("reasons")
+    if not isinstance(reasons, list):
+        return report
+    return {**report, "reasons": [reason_text(reason, i18n, language) for reason in reasons]}
+
+
+def reason_text(reason: Message | str, i18n: Translations, language: str) -> str:
+    """Return one reason in ``language``, a value that is a Message put in it too."""
+    if not isinstance(reason, Message):
+        return reason
+    values = {
+        name: i18n.message(value, language) if isinstance(value, Message) else value
+        for name, value in reason.values.items()
+    }
+    return i18n.messages.render(reason.template, values, language)

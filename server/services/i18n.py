@@ -8,6 +8,7 @@ from pathlib import Path
 from babel import Locale
 from babel.numbers import format_decimal
 
+from server.services.messages import Message, MessageCatalog
 from server.settings import LANGUAGES
 
 LANGUAGE_NAMES = {"en": "English", "es": "Español", "it": "Italiano", "fr": "Français"}
@@ -22,6 +23,7 @@ class Translations:
             language: json.loads((folder / f"{language}.json").read_text(encoding="utf-8"))
             for language in LANGUAGES
         }
+        self.messages = MessageCatalog(folder / "messages")
 
     def languages(self) -> list[dict[str, str]]:
         """Return the supported languages with their own names."""
@@ -53,6 +55,10 @@ class Translations:
             text_key = f"{key}.other"
         shown = format_decimal(count, locale=locale)
         return self.translate(text_key, language, **{**values, "count": shown})
+
+    def message(self, message: Message | str | None, language: str) -> str | None:
+        """Return a server message in ``language`` (plain text is kept as it is)."""
+        return self.messages.text(message, language)
 
     def pick(self, requested: str | None) -> str:
         """Return a supported language code for a requested one."""

@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
 
-from sqlalchemy import Select, column, delete, func, select, table, text
+from sqlalchemy import Select, and_, column, delete, func, select, table, text
 
 from server.database import Database
 from server.layout import Layout
@@ -17,6 +17,7 @@ from server.models import ExecutionLog, User, UserProject
 from server.services.audit import Actor, AuditLog
 from server.services.errors import Conflict, InvalidInput, NotFound
 from server.services.execution.engine import ExecutionService
+from server.services.mark_queries import any_noted, noted_runs, starred_condition
 
 logger = logging.getLogger(__name__)
 
@@ -61,6 +62,8 @@ class LogFilters:
     max_duration: int | None = None
     text: str | None = None
     project_name: str | None = None  # runs in any user's project of this name
+    starred: bool | None = None  # runs ``marker`` starred (True) or did not (False)
+    marker: int | None = None  # whose marks count: ``starred``, and ``text`` found in notes
 
 
 class LogService:
@@ -88,38 +91,58 @@ class LogService:
         The total is counted up to COUNT_LIMIT (SEARCH_COUNT_LIMIT for a text search).
         """
         if sort not in SORTS:
-            raise InvalidInput(f"sort must be one of {', '.join(SORTS)}.", field="sort")
-        if filters.status is not None and filters.status not in STATUSES:
-            raise InvalidInput(f"status must be one of {', '.join(STATUSES)}.", field="status")
-        column = SORTS[sort]
-        match = self._match_expression(filters.text)
-        if match is None:
-            query = self._filtered(select(ExecutionLog), user_id, filters)
-        else:
-            # Drive the query from the FTS5 index, walked in rowid order (newest first); the
-            # unary + keeps SQLite from starting at the user index and probing FTS per row.
-            query = self._filtered(
-                select(ExecutionLog)
-                .select_from(SEARCH)
-                .join(ExecutionLog, ExecutionLog.id == SEARCH.c.rowid)
-                .where(text("execution_search MATCH :match").bindparams(match=match)),
-                None,
-                filters,
+            raise InvalidInput(
+                "{field} must be one of {choices}.", field="sort", choices=", ".join(SORTS)
             )
-            if user_id is not None:
-                query = query.where(text("+execution_logs.user_id = :uid").bindparams(uid=user_id))
-            if sort == "start_time":
-                column = SEARCH.c.rowid
+        if filters.status is not None and filters.status not in STATUSES:
+            raise InvalidInput(
+                "{field} must be one of {choices}.", field="status", choices=", ".join(STATUSES)
+            )
+        query, rowid = self._query(user_id, filters)
+        column = rowid if sort == "start_time" and rowid is not None else SORTS[sort]
         order = [column.desc() if descending else column.asc()]
         if sort != "start_time":
             order.append(ExecutionLog.id.desc())  # a tie-break; ids are already unique
         rows = self._db.session.scalars(
             query.order_by(*order).offset((page - 1) * per_page).limit(per_page)
         )
-        cap = COUNT_LIMIT if match is None else SEARCH_COUNT_LIMIT
+        cap = COUNT_LIMIT if self._match_expression(filters.text) is None else SEARCH_COUNT_LIMIT
         capped = query.with_only_columns(ExecutionLog.id).limit(cap).subquery()
         total = self._db.session.scalar(select(func.count()).select_from(capped))
         return list(rows), total or 0
+
+    def ids(self, user_id: int | None, filters: LogFilters, limit: int) -> list[int]:
+        """Return the ids of matching runs (all users' when ``user_id`` is None), newest first."""
+        query, rowid = self._query(user_id, filters)
+        newest = (ExecutionLog.id if rowid is None else rowid).desc()
+        ids = query.with_only_columns(ExecutionLog.id).order_by(newest).limit(limit)
+        return list(self._db.session.scalars(ids))
+
+    def _query(self, user_id: int | None, filters: LogFilters) -> tuple[Select, Any]:
+        """Return the query of matching runs and, when it walks the FTS5 index, its rowid."""
+        match = self._match_expression(filters.text)
+        if match is None:
+            return self._filtered(select(ExecutionLog), user_id, filters), None
+        found = text("execution_search MATCH :match").bindparams(match=match)
+        terms = _terms(filters.text or "")
+        if filters.marker is not None and any_noted(self._db.session, filters.marker, terms):
+            # A note matches too: runs found by either, in id order (no walk of the index).
+            hits = select(SEARCH.c.rowid).where(found).union(noted_runs(filters.marker, terms))
+            query = self._filtered(select(ExecutionLog), user_id, filters)
+            return query.where(ExecutionLog.id.in_(hits)), None
+        # Drive the query from the FTS5 index, walked in rowid order (newest first); the
+        # unary + keeps SQLite from starting at the user index and probing FTS per row.
+        query = self._filtered(
+            select(ExecutionLog)
+            .select_from(SEARCH)
+            .join(ExecutionLog, ExecutionLog.id == SEARCH.c.rowid)
+            .where(found),
+            None,
+            filters,
+        )
+        if user_id is not None:
+            query = query.where(text("+execution_logs.user_id = :uid").bindparams(uid=user_id))
+        return query, SEARCH.c.rowid
 
     def _filtered(self, query: Select, user_id: int | None, filters: LogFilters) -> Select:
         conditions = []
@@ -144,14 +167,21 @@ class LogService:
             conditions.append(ExecutionLog.duration_seconds >= filters.min_duration)
         if filters.max_duration is not None:
             conditions.append(ExecutionLog.duration_seconds <= filters.max_duration)
+        if filters.starred is not None and filters.marker is not None:
+            conditions.append(starred_condition(filters.marker, filters.starred))
         if filters.text and self._db.engine.dialect.name != "sqlite":
-            for term in _terms(filters.text):  # no FTS5: every word, anywhere in the text
-                pattern = f"%{term}%"
-                conditions.append(
-                    ExecutionLog.output.ilike(pattern)
-                    | ExecutionLog.error_output.ilike(pattern)
-                    | ExecutionLog.script_name.ilike(pattern)
+            terms = _terms(filters.text)  # no FTS5: every word, anywhere in the text
+            found = and_(
+                *(
+                    ExecutionLog.output.ilike(f"%{term}%")
+                    | ExecutionLog.error_output.ilike(f"%{term}%")
+                    | ExecutionLog.script_name.ilike(f"%{term}%")
+                    for term in terms
                 )
+            )
+            if filters.marker is not None:
+                found = found | ExecutionLog.id.in_(noted_runs(filters.marker, terms))
+            conditions.append(found)
         return query.where(*conditions)
 
     def _match_expression(self, words: str | None) -> str | None:
@@ -166,7 +196,7 @@ class LogService:
             select(ExecutionLog).where(ExecutionLog.execution_uuid == execution_id)
         )
         if record is None or (record.user_id != user_id and not is_admin):
-            raise NotFound(f"Run {execution_id} does not exist.")
+            raise NotFound("Run {execution_id} does not exist.", execution_id=execution_id)
         return record
 
     def read(self, execution_id: str, reader: Actor, is_admin: bool) -> ExecutionLog:
@@ -223,21 +253,6 @@ class LogService:
             "stderr": record.error_output or "",
             "debug": record.debug_output or "",
         }
-
-    def log_range(self, record: ExecutionLog, offset: int | None, length: int) -> dict[str, Any]:
-        """Return part of the log file: the last ``length`` bytes when ``offset`` is None."""
-        path = Path(record.log_path or "")
-        if not path.is_file():
-            raise NotFound("The log file of this run is gone.")
-        size = path.stat().st_size
-        start = max(0, size - length) if offset is None else min(max(0, offset), size)
-        with path.open("rb") as handle:
-            handle.seek(start)
-            data = handle.read(length)
-        if start > 0:  # begin at a line start so that the stream prefix stays readable
-            cut = data.find(b"\n") + 1
-            start, data = start + cut, data[cut:]
-        return {"offset": start, "size": size, "text": data.decode("utf-8", errors="replace")}
 
     def log_file(self, record: ExecutionLog) -> Path:
         """Return the path of the run's full log file."""

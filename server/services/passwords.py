@@ -40,8 +40,12 @@ class Passwords:
 def check_password_rules(password: str, username: str, field: str = "password") -> None:
     """Raise InvalidInput when a new password is too short, too long or the user name."""
     if len(password) < MIN_LENGTH:
-        raise InvalidInput(f"The password needs at least {MIN_LENGTH} characters.", field=field)
+        raise InvalidInput(
+            "The password needs at least {minimum} characters.", field=field, minimum=MIN_LENGTH
+        )
     if len(password) > MAX_LENGTH:
-        raise InvalidInput(f"The password may have at most {MAX_LENGTH} characters.", field=field)
+        raise InvalidInput(
+            "The password may have at most {maximum} characters.", field=field, maximum=MAX_LENGTH
+        )
     if password.strip().lower() == username.strip().lower():
         raise InvalidInput("The password must differ from the user name.", field=field)

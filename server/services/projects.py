@@ -66,7 +66,7 @@ class ProjectService:
         """Return a project the user owns (admins: any); raise NotFound otherwise."""
         project = self._db.session.get(UserProject, project_id)
         if project is None or (project.user_id != user_id and not is_admin):
-            raise NotFound(f"Project {project_id} does not exist.")
+            raise NotFound("Project {project_id} does not exist.", project_id=project_id)
         return project
 
     def create(
@@ -77,9 +77,11 @@ class ProjectService:
         session = self._db.session
         count = session.scalar(select(func.count()).where(UserProject.user_id == user_id)) or 0
         if count >= self._max:
-            raise Conflict(f"You already have {self._max} projects, the most allowed.")
+            raise Conflict("You already have {count} projects, the most allowed.", count=self._max)
         if self._named(user_id, group.id, name):
-            raise Conflict(f"A project named {name!r} exists in this group.", field="project_name")
+            raise Conflict(
+                "A project named {name!r} exists in this group.", field="project_name", name=name
+            )
         project = UserProject(
             user_id=user_id,
             group_id=group.id,
@@ -108,7 +110,7 @@ class ProjectService:
             if project.is_default:
                 raise Conflict("The default project cannot be renamed.")
             if self._named(project.user_id, project.group_id, name):
-                raise Conflict(f"A project named {name!r} exists in this group.")
+                raise Conflict("A project named {name!r} exists in this group.", name=name)
             old = self.folder(group, username, project)
             project.project_name = name
             new = old.parent / name
@@ -132,6 +134,19 @@ class ProjectService:
         )
         self._db.session.delete(project)
         self._db.session.commit()
+
+    def at_folder(self, user_id: int, group_folder: str, name: str) -> UserProject | None:
+        """Return the user's project whose data folder is ``<group_folder>/<user>/<name>``
+        (None for a folder no project owns)."""
+        return self._db.session.scalar(
+            select(UserProject)
+            .join(ScriptGroup, ScriptGroup.id == UserProject.group_id)
+            .where(
+                UserProject.user_id == user_id,
+                ScriptGroup.folder == group_folder,
+                UserProject.project_name == name,
+            )
+        )
 
     def touch(self, project: UserProject) -> None:
         """Record that the project was just used."""

@@ -22,6 +22,7 @@ from server.services.backup.service import BackupService
 from server.services.backup.swap import RestoreSwap
 from server.services.catalog.catalog import Catalog
 from server.services.catalog.discovery import Discovery
+from server.services.catalog.doc_history import DocHistory, DocVersions
 from server.services.catalog.docs import DocsService
 from server.services.catalog.environments import EnvironmentService
 from server.services.catalog.fields import TagRules
@@ -37,16 +38,23 @@ from server.services.gate import RequestGate
 from server.services.health import HealthService
 from server.services.i18n import Translations
 from server.services.interfaces import InterfaceService
+from server.services.log_bulk import LogBulk
+from server.services.log_filter_presets import LogFilterPresets
+from server.services.log_navigation import LogNavigator
 from server.services.logs import LogService
 from server.services.maintenance import DAY, Maintenance
 from server.services.manager_lock import ManagerLock
 from server.services.passwords import Passwords
 from server.services.ports import PortManager
 from server.services.presets.service import PresetService
+from server.services.project_backups import ProjectBackups
 from server.services.projects import ProjectService
 from server.services.quota.service import SWEEP_INTERVAL, QuotaService
 from server.services.quota.usage import UsageMeter
+from server.services.reports.run_pdf import Brand
+from server.services.reports.service import RunReports
 from server.services.retention import RetentionService
+from server.services.run_marks import RunMarks
 from server.services.shortcuts import Shortcuts
 from server.services.storage import StorageState
 from server.services.system_log_reader import SystemLogReader
@@ -79,6 +87,8 @@ class Services:
     catalog: Catalog
     metadata: MetadataService
     docs: DocsService
+    reports: RunReports
+    doc_history: DocHistory
     tags: TagService
     shortcuts: Shortcuts
     presets: PresetService
@@ -86,9 +96,14 @@ class Services:
     ports: PortManager
     projects: ProjectService
     data_files: DataFileService
+    project_backups: ProjectBackups
     events: ExecutionEvents
     executions: ExecutionService
     logs: LogService
+    log_navigation: LogNavigator
+    log_filters: LogFilterPresets
+    log_bulk: LogBulk
+    run_marks: RunMarks
     interfaces: InterfaceService
     quotas: QuotaService
     retention: RetentionService
@@ -205,7 +220,9 @@ def build_services(settings: Settings) -> Services:
         sdk_folder(),
         quotas,
     )
-    docs = DocsService(db, audit)
+    doc_versions = DocVersions(db)
+    i18n = Translations(resource_path("translations"), settings.default_language)
+    docs = DocsService(db, audit, doc_versions)
     logs = LogService(db, layout, executions, audit)
     auth = AuthService(db, passwords, throttle, audit, settings.auth_session_lifetime)
     backups = BackupService(
@@ -218,7 +235,7 @@ def build_services(settings: Settings) -> Services:
         layout=layout,
         db=db,
         audit=audit,
-        i18n=Translations(resource_path("translations"), settings.default_language),
+        i18n=i18n,
         users=users,
         first_run=FirstRun(users, settings._path("home")),
         auth=auth,
@@ -230,16 +247,23 @@ def build_services(settings: Settings) -> Services:
         catalog=catalog,
         metadata=MetadataService(db, discovery, audit, rules),
         docs=docs,
+        reports=RunReports(logs, i18n, Brand(settings.brand_name, settings.brand_logo)),
+        doc_history=DocHistory(doc_versions, docs),
         tags=TagService(db, catalog, audit, rules),
         shortcuts=Shortcuts(db, catalog),
         presets=PresetService(db, audit, settings.script_groups_path),
         environments=environments,
         ports=ports,
         projects=projects,
-        data_files=DataFileService(audit, layout.project_backups, quotas),
+        data_files=DataFileService(audit, quotas),
+        project_backups=ProjectBackups(layout.project_backups, audit, quotas),
         events=events,
         executions=executions,
         logs=logs,
+        log_navigation=LogNavigator(),
+        log_filters=LogFilterPresets(db),
+        log_bulk=LogBulk(db, logs, audit),
+        run_marks=RunMarks(db),
         interfaces=InterfaceService(db, executions, audit, settings.session_timeout),
         quotas=quotas,
         retention=RetentionService(db, audit, logs, settings),

@@ -86,13 +86,18 @@ class RetentionService:
         """Set some levels' days, store them in config.json and audit the change."""
         for level, days in changes.items():
             if level not in LEVELS:
-                raise InvalidInput(f"days.{level}: not a user level.", field=f"days.{level}")
+                raise InvalidInput("{field}: not a user level.", field=f"days.{level}")
             if not 1 <= days <= MAX_RETENTION_DAYS:
-                message = f"days.{level}: a number of days within 1..{MAX_RETENTION_DAYS}."
-                raise InvalidInput(message, field=f"days.{level}")
+                raise InvalidInput(
+                    "{field}: a number of days within 1..{most}.",
+                    field=f"days.{level}",
+                    most=MAX_RETENTION_DAYS,
+                )
             if level in self._locked:
-                variable = self._locked[level]
-                raise Conflict(f"{variable} sets this in the environment; change it there.")
+                raise Conflict(
+                    "{variable} sets this in the environment; change it there.",
+                    variable=self._locked[level],
+                )
         with self._lock:
             self._write_config(changes)
             self._days.update(changes)
@@ -153,14 +158,18 @@ class RetentionService:
             try:
                 document = json.loads(path.read_text(encoding="utf-8"))
             except (OSError, ValueError) as exc:
-                raise Conflict(f"{path.name} cannot be read ({exc}); fix it first.") from exc
+                raise Conflict(
+                    "{file} cannot be read ({error}); fix it first.", file=path.name, error=exc
+                ) from exc
             if not isinstance(document, dict):
-                raise Conflict(f"{path.name} is not a JSON object; fix it first.")
+                raise Conflict("{file} is not a JSON object; fix it first.", file=path.name)
         logging_part = document.setdefault("logging", {})
         if not isinstance(logging_part, dict) or not isinstance(
             logging_part.setdefault("retention_days", {}), dict
         ):
-            raise Conflict(f"{path.name}: logging.retention_days is not an object; fix it first.")
+            raise Conflict(
+                "{file}: logging.retention_days is not an object; fix it first.", file=path.name
+            )
         logging_part["retention_days"].update(changes)
         _atomic_json(path, document)
 

@@ -49,7 +49,7 @@ class Shortcuts:
 
         A script that is no longer visible can still be unstarred, so no star is stuck."""
         if self._db.session.get(Script, script_id) is None:
-            raise NotFound(f"Script {script_id} does not exist.")
+            raise NotFound("Script {script_id} does not exist.", script_id=script_id)
         self._db.session.execute(
             delete(UserFavourite).where(
                 UserFavourite.user_id == user_id, UserFavourite.script_id == script_id

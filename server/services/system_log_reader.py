@@ -47,11 +47,15 @@ class SystemLogReader:
         last lines.
         """
         if name not in SYSTEM_LOGS:
-            raise InvalidInput(f"name must be one of {', '.join(SYSTEM_LOGS)}.", field="name")
+            raise InvalidInput(
+                "{field} must be one of {choices}.", field="name", choices=", ".join(SYSTEM_LOGS)
+            )
         if level is not None and name not in LEVELED:
             raise InvalidInput("level applies to the application and error logs.", field="level")
         if level is not None and level not in LEVELS:
-            raise InvalidInput(f"level must be one of {', '.join(LEVELS)}.", field="level")
+            raise InvalidInput(
+                "{field} must be one of {choices}.", field="level", choices=", ".join(LEVELS)
+            )
         records = self._records(self._folder / f"{name}.log", name in LEVELED, lines)
         if level is not None:
             floor = LEVELS.index(level)

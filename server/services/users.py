@@ -67,7 +67,7 @@ class UserService:
         """Return a user or raise NotFound."""
         user = self._db.session.get(User, user_id)
         if user is None:
-            raise NotFound(f"User {user_id} does not exist.")
+            raise NotFound("User {user_id} does not exist.", user_id=user_id)
         return user
 
     def list(self, page: int = 1, per_page: int = 50) -> tuple[list[User], int]:
@@ -94,9 +94,11 @@ class UserService:
         check_password_rules(password, username)
         session = self._db.session
         if session.scalar(select(User.id).where(func.lower(User.username) == username.lower())):
-            raise Conflict(f"The user name {username!r} is taken.", field="username")
+            raise Conflict(
+                "The user name {username!r} is taken.", field="username", username=username
+            )
         if session.scalar(select(User.id).where(User.email == email)):
-            raise Conflict(f"The e-mail address {email!r} is in use.", field="email")
+            raise Conflict("The e-mail address {email!r} is in use.", field="email", email=email)
         user = User(
             username=username,
             email=email,
@@ -127,16 +129,18 @@ class UserService:
             email = changes.email.strip().lower()
             _check_email(email)
             if self._db.session.scalar(select(User.id).where(User.email == email)):
-                raise Conflict(f"The e-mail address {email!r} is in use.", field="email")
+                raise Conflict(
+                    "The e-mail address {email!r} is in use.", field="email", email=email
+                )
             user.email = changed["email"] = email
         if changes.user_level is not None and changes.user_level != user.user_level:
             _check_level(changes.user_level)
-            if user.user_level == "admin":
-                self._refuse_last_admin(user, "demote")
+            if user.user_level == "admin" and self._is_last_admin(user):
+                raise Conflict("You cannot demote the last active admin.")
             user.user_level = changed["user_level"] = changes.user_level
         if changes.is_active is not None and changes.is_active != user.is_active:
-            if not changes.is_active and user.user_level == "admin":
-                self._refuse_last_admin(user, "deactivate")
+            if not changes.is_active and user.user_level == "admin" and self._is_last_admin(user):
+                raise Conflict("You cannot deactivate the last active admin.")
             user.is_active = changed["is_active"] = changes.is_active
             revoke = revoke or not changes.is_active
         if changes.password is not None:
@@ -156,8 +160,8 @@ class UserService:
         user = self.get(user_id)
         if user.id == actor.user_id:
             raise Conflict("You cannot delete your own account.")
-        if user.user_level == "admin":
-            self._refuse_last_admin(user, "delete")
+        if user.user_level == "admin" and self._is_last_admin(user):
+            raise Conflict("You cannot delete the last active admin.")
         self._audit.record(
             actor, "user.delete", f"user:{user.id}", {"username": user.username}, scope="admin"
         )
@@ -227,7 +231,9 @@ class UserService:
         if language is not None and language != user.preferred_language:
             if language not in LANGUAGES:
                 raise InvalidInput(
-                    f"language must be one of {', '.join(LANGUAGES)}.", field="language"
+                    "language must be one of {choices}.",
+                    field="language",
+                    choices=", ".join(LANGUAGES),
                 )
             user.preferred_language = changed["preferred_language"] = language
         if theme is not None and theme != user.preferred_theme:
@@ -239,9 +245,9 @@ class UserService:
         query = select(func.count()).where(User.user_level == "admin", User.is_active.is_(True))
         return self._db.session.scalar(query) or 0
 
-    def _refuse_last_admin(self, user: User, verb: str) -> None:
-        if user.is_active and self._active_admins() <= 1:
-            raise Conflict(f"You cannot {verb} the last active admin.")
+    def _is_last_admin(self, user: User) -> bool:
+        """Return True when the user is the only active admin left."""
+        return user.is_active and self._active_admins() <= 1
 
 
 def _apply_quota(user: User, mb: int | None | Keep, changed: dict[str, object]) -> None:
@@ -250,8 +256,9 @@ def _apply_quota(user: User, mb: int | None | Keep, changed: dict[str, object]) 
         return
     if mb is not None and (isinstance(mb, bool) or not 0 <= mb <= MAX_QUOTA_MB):
         raise InvalidInput(
-            f"storage_quota_mb must be a whole number of MB from 0 to {MAX_QUOTA_MB}, or null.",
+            "storage_quota_mb must be a whole number of MB from 0 to {maximum}, or null.",
             field="storage_quota_mb",
+            maximum=MAX_QUOTA_MB,
         )
     user.storage_quota_mb = changed["storage_quota_mb"] = mb
 
@@ -272,4 +279,6 @@ def _check_email(email: str) -> None:
 
 def _check_level(level: str) -> None:
     if level not in LEVELS:
-        raise InvalidInput(f"user_level must be one of {', '.join(LEVELS)}.", field="user_level")
+        raise InvalidInput(
+            "user_level must be one of {choices}.", field="user_level", choices=", ".join(LEVELS)
+        )

@@ -209,6 +209,13 @@ class Settings:
         env="DEFAULT_LANGUAGE",
         json_path="documentation.default_language",
     )
+    mermaid_enabled: bool = setting(
+        True,
+        "Draw the mermaid code blocks of script documentation as diagrams (in a sandboxed "
+        "frame); false shows their source as code.",
+        env="MERMAID_ENABLED",
+        json_path="documentation.mermaid_enabled",
+    )
     max_projects_per_user: int = setting(
         50,
         "Projects one user may own.",

@@ -11,7 +11,7 @@ from server.security.levels import allows
 from server.services.catalog.parameters import localise, value_text
 from server.services.registry import services
 from server.settings import LANGUAGES
-from server.web import admin, assets, pages
+from server.web import admin, assets, diagrams, pages, project_files
 
 LANGUAGE_COOKIE = "sm_lang"
 THEME_COOKIE = "sm_theme"
@@ -48,6 +48,8 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(pages.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(assets.bp)
+    app.register_blueprint(diagrams.bp)
+    app.register_blueprint(project_files.bp)
     app.register_blueprint(proxy_views.bp)
 
     @app.context_processor

@@ -13,6 +13,7 @@ from server.api.projects import ACTIVE_KEY
 from server.api.shortcuts import last_run_json, script_summary_json
 from server.models import ScriptGroup
 from server.security.levels import allows
+from server.services.health import in_language
 from server.services.registry import services
 
 
@@ -57,7 +58,10 @@ def recent() -> list[dict[str, Any]]:
 
 
 def health() -> dict[str, Any] | None:
-    """Return the health report for admins (None for everyone else)."""
+    """Return the health report for admins, its reasons in their language (None for
+    everyone else)."""
     if not allows(current_user.user_level, "admin"):
         return None
-    return services().health.report()
+    svc = services()
+    language = svc.i18n.pick(current_user.preferred_language)
+    return in_language(svc.health.report(), svc.i18n, language)

@@ -105,6 +105,7 @@ def script(script_id: int):
         metadata=effective_script(script, group),
         levels=LEVELS,
         favourite_ids=svc.shortcuts.favourite_ids(current_user.id),
+        mermaid_enabled=svc.settings.mermaid_enabled,
     )
 
 

@@ -65,7 +65,7 @@ def test_without_conda_the_app_says_so_and_keeps_working(app, services, tmp_path
     envs = EnvironmentService(services.db, services.audit, str(tmp_path / "no-conda"), [])
     listed = envs.refresh()
     services.db.remove()
-    assert envs.conda_executable is None and "conda was not found" in envs.last_error
+    assert envs.conda_executable is None and "conda was not found" in str(envs.last_error)
     assert [env.name for env in listed] == ["manager"]
 
 

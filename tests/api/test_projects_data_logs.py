@@ -145,8 +145,10 @@ def test_run_history_filters_search_exports_and_deletion(lab):
     assert json.loads(as_json.data)["output"].strip() == "hello zebra"
     as_csv = client.get(f"/api/logs/execution/{first['execution_id']}/download?format=csv")
     assert b"hello zebra" in as_csv.data and as_csv.data.startswith(b"execution_id,")
+    as_pdf = client.get(f"/api/logs/execution/{first['execution_id']}/download?format=pdf")
+    assert as_pdf.status_code == 200 and as_pdf.data.startswith(b"%PDF-")
     assert (
-        client.get(f"/api/logs/execution/{first['execution_id']}/download?format=pdf").status_code
+        client.get(f"/api/logs/execution/{first['execution_id']}/download?format=doc").status_code
         == 400
     )
     tail = client.get(f"/api/logs/execution/{first['execution_id']}/content?length=200").get_json()

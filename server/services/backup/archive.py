@@ -28,6 +28,7 @@ from server.services.backup.manifest import (
     checksums_json,
 )
 from server.services.backup.progress import Progress
+from server.services.errors import InvalidInput
 
 SKIPPED_DIRS = {"__pycache__"}
 SQLITE_SIDE_FILES = ("-wal", "-shm", "-journal")
@@ -78,7 +79,7 @@ class BackupSource:
             return DatabaseEntry("sqlite", DATABASE_PREFIX + self.sqlite_file.name)
 
 
-class TooLarge(ValueError):
+class TooLarge(InvalidInput):
     """The data tree is beyond what a restore accepts; no archive was written."""
 
 
@@ -125,13 +126,17 @@ def _check_limits(manifest: Manifest, limits: Limits) -> None:
     max_files, max_bytes = limits.max_files, limits.max_bytes
     if manifest.entries > max_files:
         raise TooLarge(
-            f"the data tree holds {manifest.entries} files and folders, more than a restore "
-            f"accepts ({max_files}, BACKUP_MAX_FILES)"
+            "No backup was taken: the data tree holds {entries} files and folders, more than a "
+            "restore accepts ({most}, BACKUP_MAX_FILES).",
+            entries=manifest.entries,
+            most=max_files,
         )
     if manifest.total_bytes > max_bytes:
         raise TooLarge(
-            f"the data tree holds {manifest.total_bytes} bytes, more than a restore accepts "
-            f"({max_bytes}, BACKUP_MAX_SIZE_GB)"
+            "No backup was taken: the data tree holds {size} bytes, more than a restore "
+            "accepts ({most}, BACKUP_MAX_SIZE_GB).",
+            size=manifest.total_bytes,
+            most=max_bytes,
         )
 
 

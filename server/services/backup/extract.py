@@ -40,7 +40,11 @@ def extract_verified(archive: Path, staging: Path, limits: Limits, progress: Pro
             progress.begin("extracting", manifest.total_bytes, len(manifest.files))
             checksums = _extract_members(tar, staging, manifest, limits, progress)
     except READ_ERRORS as exc:
-        raise ArchiveRefused(f"the archive is damaged or not a backup ({exc})") from exc
+        raise ArchiveRefused(
+            "The backup was not restored: the archive is damaged or not a backup ({error}). "
+            "Nothing was changed.",
+            error=exc,
+        ) from exc
     _verify(staging, manifest, checksums, progress)
     return manifest
 
@@ -51,28 +55,40 @@ def read_manifest(archive: Path, limits: Limits) -> Manifest:
         with tarfile.open(archive, mode="r:gz") as tar:
             return _read_manifest(tar, limits)
     except READ_ERRORS as exc:
-        raise ArchiveRefused(f"the archive is damaged or not a backup ({exc})") from exc
+        raise ArchiveRefused(
+            "The backup was not restored: the archive is damaged or not a backup ({error}). "
+            "Nothing was changed.",
+            error=exc,
+        ) from exc
 
 
 def _read_manifest(tar: tarfile.TarFile, limits: Limits) -> Manifest:
     first = tar.next()
     if first is None or first.name != MANIFEST_NAME or not first.isreg():
-        raise ArchiveRefused("not a ScriptsManager backup: its manifest does not come first")
+        raise ArchiveRefused(
+            "The backup was not restored: not a ScriptsManager backup: its manifest does not "
+            "come first. Nothing was changed."
+        )
     if first.size > MAX_MANIFEST_BYTES:
-        raise ArchiveRefused("the backup's manifest is too large")
+        raise ArchiveRefused(
+            "The backup was not restored: the backup's manifest is too large. Nothing was changed."
+        )
     manifest = Manifest.from_json(_read(tar, first))
     for name in [*manifest.files, *manifest.dirs]:
         _check_name(name)
     if manifest.entries > limits.max_files:
         raise ArchiveRefused(
-            f"the backup lists {manifest.entries} files and folders, "
-            f"more than a restore accepts "
-            f"({limits.max_files})"
+            "The backup was not restored: the backup lists {entries} files and folders, more "
+            "than a restore accepts ({most}). Nothing was changed.",
+            entries=manifest.entries,
+            most=limits.max_files,
         )
     if manifest.total_bytes > limits.max_bytes:
         raise ArchiveRefused(
-            f"the backup holds {manifest.total_bytes} bytes, more than a restore accepts "
-            f"({limits.max_bytes})"
+            "The backup was not restored: the backup holds {size} bytes, more than a restore "
+            "accepts ({most}). Nothing was changed.",
+            size=manifest.total_bytes,
+            most=limits.max_bytes,
         )
     return manifest
 
@@ -84,10 +100,17 @@ def _extract_members(
     checksums: dict[str, str] | None = None
     while (member := tar.next()) is not None:
         if checksums is not None:
-            raise ArchiveRefused(f"unexpected member after the checksums: {member.name!r}")
+            raise ArchiveRefused(
+                "The backup was not restored: unexpected member after the checksums: {name!r}. "
+                "Nothing was changed.",
+                name=member.name,
+            )
         if member.name == CHECKSUMS_NAME and member.isreg():
             if member.size > MAX_MANIFEST_BYTES:
-                raise ArchiveRefused("the backup's checksums are too large")
+                raise ArchiveRefused(
+                    "The backup was not restored: the backup's checksums are too large. "
+                    "Nothing was changed."
+                )
             checksums = read_checksums(_read(tar, member))
             continue
         _check_member(member, manifest, seen, limits)
@@ -98,10 +121,17 @@ def _extract_members(
             progress.file_done()
         tar.members.clear()  # a long archive must not fill memory with headers
     if checksums is None:
-        raise ArchiveRefused("the backup is incomplete: its checksums are missing")
+        raise ArchiveRefused(
+            "The backup was not restored: the backup is incomplete: its checksums are missing. "
+            "Nothing was changed."
+        )
     missing = (set(manifest.files) | set(manifest.dirs)) - seen
     if missing:
-        raise ArchiveRefused(f"the backup is incomplete: {len(missing)} listed files are missing")
+        raise ArchiveRefused(
+            "The backup was not restored: the backup is incomplete: {count} listed files are "
+            "missing. Nothing was changed.",
+            count=len(missing),
+        )
     return checksums
 
 
@@ -112,14 +142,29 @@ def _check_member(
     name = member.name
     _check_name(name)
     if not (member.isreg() or member.isdir()):
-        raise ArchiveRefused(f"{name!r} is not a file or folder (links, devices, FIFOs refused)")
+        raise ArchiveRefused(
+            "The backup was not restored: {name!r} is not a file or folder (links, devices, "
+            "FIFOs refused). Nothing was changed.",
+            name=name,
+        )
     if name in seen:
-        raise ArchiveRefused(f"{name!r} appears twice")
+        raise ArchiveRefused(
+            "The backup was not restored: {name!r} appears twice. Nothing was changed.",
+            name=name,
+        )
     if len(seen) >= limits.max_files:
-        raise ArchiveRefused(f"the backup holds more than {limits.max_files} files and folders")
+        raise ArchiveRefused(
+            "The backup was not restored: the backup holds more than {most} files and folders. "
+            "Nothing was changed.",
+            most=limits.max_files,
+        )
     listed = manifest.files.get(name) == member.size if member.isreg() else name in folders
     if not listed:
-        raise ArchiveRefused(f"{name!r} is not in the manifest as it is in the archive")
+        raise ArchiveRefused(
+            "The backup was not restored: {name!r} is not in the manifest as it is in the "
+            "archive. Nothing was changed.",
+            name=name,
+        )
 
 
 def _check_name(name: str) -> None:
@@ -131,7 +176,11 @@ def _check_name(name: str) -> None:
         or "\0" in name
         or any(part in ("..", ".", "") for part in name.split("/"))
     ):
-        raise ArchiveRefused(f"unsafe name in the backup: {name!r}")
+        raise ArchiveRefused(
+            "The backup was not restored: unsafe name in the backup: {name!r}. "
+            "Nothing was changed.",
+            name=name,
+        )
 
 
 def _read(tar: tarfile.TarFile, member: tarfile.TarInfo) -> bytes:
@@ -145,10 +194,17 @@ def _verify(
 ) -> None:
     progress.begin("verifying", manifest.total_bytes, len(manifest.files))
     if set(checksums) != set(manifest.files):
-        raise ArchiveRefused("the backup's checksums do not cover exactly its files")
+        raise ArchiveRefused(
+            "The backup was not restored: the backup's checksums do not cover exactly its "
+            "files. Nothing was changed."
+        )
     for name, digest in checksums.items():
         file = staging / name
         if not file.is_file() or file.is_symlink() or sha256_of(file) != digest:
-            raise ArchiveRefused(f"{name!r} does not match its checksum")
+            raise ArchiveRefused(
+                "The backup was not restored: {name!r} does not match its checksum. "
+                "Nothing was changed.",
+                name=name,
+            )
         progress.advance(manifest.files[name])
         progress.file_done()

@@ -12,6 +12,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import BinaryIO
 
+from server.services.errors import InvalidInput
+
 MANIFEST_NAME = "scriptsmanager-backup.json"
 CHECKSUMS_NAME = "scriptsmanager-checksums.json"
 DATA_PREFIX = "data/"
@@ -29,8 +31,9 @@ class Limits:
     max_bytes: int
 
 
-class ArchiveRefused(ValueError):
-    """An archive is not a backup this manager may restore; nothing was changed."""
+class ArchiveRefused(InvalidInput):
+    """An archive is not a backup this manager may restore; nothing was changed (its
+    message says so in full: "The backup was not restored: …. Nothing was changed.")."""
 
 
 @dataclass
@@ -88,7 +91,11 @@ class Manifest:
         try:
             body = json.loads(raw.decode("utf-8"))
             if body["format"] != FORMAT:
-                raise ArchiveRefused(f"backup format {body['format']} is not supported")
+                raise ArchiveRefused(
+                    "The backup was not restored: backup format {format} is not supported. "
+                    "Nothing was changed.",
+                    format=body["format"],
+                )
             files = {str(name): int(size) for name, size in body["files"].items()}
             return cls(
                 backup_id=str(body["backup_id"]),
@@ -99,9 +106,11 @@ class Manifest:
                 dirs=[str(name) for name in body.get("dirs", [])],
             )
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
-            if isinstance(exc, ArchiveRefused):
-                raise
-            raise ArchiveRefused(f"the backup's manifest is unreadable ({exc})") from exc
+            raise ArchiveRefused(
+                "The backup was not restored: the backup's manifest is unreadable ({error}). "
+                "Nothing was changed.",
+                error=exc,
+            ) from exc
 
 
 def checksums_json(checksums: dict[str, str]) -> bytes:
@@ -115,7 +124,11 @@ def read_checksums(raw: bytes) -> dict[str, str]:
         body = json.loads(raw.decode("utf-8"))
         return {str(name): str(digest) for name, digest in body.items()}
     except (ValueError, AttributeError) as exc:
-        raise ArchiveRefused(f"the backup's checksums are unreadable ({exc})") from exc
+        raise ArchiveRefused(
+            "The backup was not restored: the backup's checksums are unreadable ({error}). "
+            "Nothing was changed.",
+            error=exc,
+        ) from exc
 
 
 def sha256_of(path: Path) -> str:

@@ -16,15 +16,16 @@ from pathlib import Path
 from typing import Protocol
 
 from server.services.audit import Actor, AuditLog
-from server.services.backup.archive import BackupSource, TooLarge, write_archive
+from server.services.backup.archive import BackupSource, write_archive
 from server.services.backup.extract import extract_verified
 from server.services.backup.manifest import BACKUP_ID, ArchiveRefused, Manifest
 from server.services.backup.progress import Progress
 from server.services.backup.schedule import BackupPolicy
 from server.services.backup.store import BackupInfo, BackupStore
 from server.services.backup.swap import RestoreSwap
-from server.services.errors import Conflict, InvalidInput, NotFound
+from server.services.errors import Conflict, InvalidInput, NotFound, ServiceError
 from server.services.maintenance import Maintenance
+from server.services.messages import Message
 
 logger = logging.getLogger(__name__)
 
@@ -94,7 +95,7 @@ class BackupService:
             "schedule_time": self.policy.schedule_time,
             "retention_days": self.policy.retention_days,
             "next_run": next_run.isoformat(timespec="seconds") if next_run else None,
-            "last_result": self.store.read_status().get("last"),
+            "last_result": _last_result(self.store.read_status().get("last")),
             "running": job.as_dict() if job else None,
             "count": sum(1 for b in backups if b.status == "complete"),
             "total_size": sum(b.size for b in backups),
@@ -193,12 +194,9 @@ class BackupService:
         self.store.clear_partials()
         target = self.store.archive_path(progress.backup_id)
         target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        try:
-            manifest = write_archive(
-                self._source, target, progress.backup_id, progress, self.policy.limits
-            )
-        except TooLarge as exc:
-            raise InvalidInput(f"No backup was taken: {exc}.") from exc
+        manifest = write_archive(
+            self._source, target, progress.backup_id, progress, self.policy.limits
+        )  # TooLarge (an InvalidInput) when the tree is beyond what a restore accepts
         removed = self.apply_retention()
         info = BackupInfo(progress.backup_id, target, target.stat().st_size, "complete")
         details = {"size": info.size, "files": len(manifest.files), "expired": removed}
@@ -214,7 +212,7 @@ class BackupService:
         except ArchiveRefused as exc:
             self._swap.discard()
             self._record(actor, "system.restore_refused", progress.backup_id, {"reason": str(exc)})
-            raise InvalidInput(f"The backup was not restored: {exc}. Nothing was changed.") from exc
+            raise
         progress.begin("swapping")
         quiescer.quiesce()
         try:
@@ -230,20 +228,23 @@ class BackupService:
         expected = self._source.database_entry()
         if manifest.database.kind != expected.kind or manifest.database.member != expected.member:
             raise ArchiveRefused(
-                f"its database ({manifest.database.kind} at {manifest.database.member}) is not "
-                f"where this manager keeps its own ({expected.kind} at {expected.member})"
+                "The backup was not restored: its database ({kind} at {member}) is not where "
+                "this manager keeps its own ({own_kind} at {own_member}). Nothing was changed.",
+                kind=manifest.database.kind,
+                member=manifest.database.member,
+                own_kind=expected.kind,
+                own_member=expected.member,
             )
 
     def _run_job(self, progress: Progress, work: Callable[[], object]):  # noqa: ANN202
         try:
             result = work()
         except Exception as exc:
-            message = getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}"
-            self._finish(progress, "failed", message)
+            self._finish(progress, "failed", _failure(exc))
             if not isinstance(exc, InvalidInput):
                 logger.exception("system %s %s failed", progress.kind, progress.backup_id)
             raise
-        self._finish(progress, "completed", "")
+        self._finish(progress, "completed", None)
         return result
 
     # -- bookkeeping -----------------------------------------------------------------------
@@ -254,18 +255,25 @@ class BackupService:
 
     def _claim(self, kind: str, backup_id: str) -> Progress:
         with self._lock:
+            if self._job is not None and self._job.kind == "backup":
+                raise Conflict("A backup is already running.")
             if self._job is not None:
-                raise Conflict(f"A {self._job.kind} is already running.")
+                raise Conflict("A restore is already running.")
             self._job = Progress(kind, backup_id)
             return self._job
 
-    def _finish(self, progress: Progress, result: str, message: str) -> None:
+    def _finish(self, progress: Progress, result: str, message: Message | None) -> None:
+        """Save the result; the message in English and as its template and values, so that
+        it is shown in each reader's language, after a restart too."""
         finished = datetime.now().isoformat(timespec="seconds")
+        english = str(message) if message else ""
         last = {"kind": progress.kind, "backup_id": progress.backup_id, "result": result,
-                "message": message, "finished": finished}  # fmt: skip
+                "message": english, "finished": finished}  # fmt: skip
+        if message:
+            last.update(template=message.template, values=_plain(message.values))
         self.store.write_status({"last": last})
         self.store.log(
-            f"{finished} {progress.kind} {progress.backup_id} {result} {message}".rstrip()
+            f"{finished} {progress.kind} {progress.backup_id} {result} {english}".rstrip()
         )
         with self._lock:
             self._job = None
@@ -273,6 +281,32 @@ class BackupService:
     def _is_running(self, backup_id: str) -> bool:
         job = self._job
         return job is not None and job.kind == "backup" and job.backup_id == backup_id
+
+
+def _failure(exc: Exception) -> Message:
+    """Return what a failed job says: the service error's message, else the exception."""
+    if isinstance(exc, ServiceError):
+        return exc.text
+    return Message("Unexpected error: {error}", error=f"{type(exc).__name__}: {exc}")
+
+
+def _plain(values: dict[str, object]) -> dict[str, object]:
+    """Return a message's values as JSON can keep them (anything else as its text)."""
+    kept = (str, int, float, bool, type(None))
+    return {name: v if isinstance(v, kept) else str(v) for name, v in values.items()}
+
+
+def _last_result(saved: object) -> dict[str, object] | None:
+    """Return the saved last result, its ``message`` a Message again (a result saved with
+    only the text keeps the text)."""
+    if not isinstance(saved, dict):
+        return None
+    last = dict(saved)
+    template, values = last.pop("template", None), last.pop("values", None)
+    if isinstance(template, str) and isinstance(values, dict):
+        # The template _finish saved, from a message checked where it was raised.
+        last["message"] = Message(template=template, **values)
+    return last
 
 
 def _free_bytes(folder: Path) -> int | None:

@@ -40,7 +40,7 @@ class Catalog:
         """Return a visible active group; raise NotFound otherwise."""
         group = self._db.session.get(ScriptGroup, group_id)
         if group is None or not group.is_active or not allows(level, group.required_level):
-            raise NotFound(f"Script group {group_id} does not exist.")
+            raise NotFound("Script group {group_id} does not exist.", group_id=group_id)
         return group
 
     def scripts_in(self, group_id: int, level: str) -> list[Script]:
@@ -57,7 +57,7 @@ class Catalog:
         """Return a visible active script and its group; raise NotFound otherwise."""
         script = self._db.session.get(Script, script_id)
         if script is None or not script.is_active or not allows(level, script.required_level):
-            raise NotFound(f"Script {script_id} does not exist.")
+            raise NotFound("Script {script_id} does not exist.", script_id=script_id)
         return script, self.group_for(script.group_id, level)
 
     def script_to_run(self, script_id: int, level: str) -> tuple[Script, ScriptGroup]:
@@ -66,9 +66,11 @@ class Catalog:
         script = session.get(Script, script_id)
         group = session.get(ScriptGroup, script.group_id) if script else None
         if script is None or group is None or not (script.is_active and group.is_active):
-            raise NotFound(f"Script {script_id} does not exist.")
+            raise NotFound("Script {script_id} does not exist.", script_id=script_id)
         if not (allows(level, script.required_level) and allows(level, group.required_level)):
-            raise Forbidden(f"Running this script needs the {script.required_level} level.")
+            raise Forbidden(
+                "Running this script needs the {level} level.", level=script.required_level
+            )
         return script, group
 
     def visible_scripts(self, level: str) -> list[tuple[Script, ScriptGroup]]:

@@ -28,13 +28,16 @@ from server.services.catalog.fields import (
     clean_fields_leniently,
 )
 from server.services.catalog.header import read_header
+from server.services.catalog.scan_warnings import stored
 from server.services.catalog.view import effective_group, effective_script
+from server.services.messages import Message
 from server.services.presets.examples import example_warnings
 
 logger = logging.getLogger(__name__)
 
 GROUP_FILE = "metadata.json"
 SCRIPT_FILE = Path("scripts") / "script_metadata.json"
+NOT_AN_OBJECT = "{file} must be a JSON object"
 
 
 @dataclass(frozen=True)
@@ -139,7 +142,7 @@ class Discovery:
             group = ScriptGroup(folder=path.name, edited={}, required_level="operator", name="")
             session.add(group)
         group.directory_path = str(path)
-        group.declared, group.warnings = declared, warnings
+        group.declared, group.warnings = declared, stored(warnings)
         group.is_active, group.last_scanned = True, utcnow()
         meta = effective_group(group)
         group.name = meta["name"].get("en") or path.name
@@ -180,22 +183,25 @@ class Discovery:
         group: ScriptGroup,
         file: Path,
         entry: dict[str, Any],
-        entry_warnings: list[str],
+        entry_warnings: list[Message],
     ) -> int:
         stat = file.stat()
         declared = dict(script.declared or {})
         unchanged = script.file_size == stat.st_size and script.file_mtime_ns == stat.st_mtime_ns
-        needs_parse = not unchanged or "header" not in declared
+        # warnings kept as plain text (before they were stored as messages) are read again
+        legacy = any(isinstance(w, str) for w in declared.get("header_warnings") or [])
+        needs_parse = not unchanged or "header" not in declared or legacy
         if needs_parse:
             header = read_header(file)
             values, problems = clean_fields_leniently(
                 header.values, self._rules, SCRIPT_FILE_FIELDS
             )
-            declared["header"], declared["header_warnings"] = values, header.warnings + problems
+            declared["header"] = values
+            declared["header_warnings"] = stored(header.warnings + problems)
             script.file_size, script.file_mtime_ns = stat.st_size, stat.st_mtime_ns
-        declared["file"], declared["file_warnings"] = entry, entry_warnings
+        declared["file"], declared["file_warnings"] = entry, stored(entry_warnings)
         script.declared = declared
-        script.warnings = declared["header_warnings"] + entry_warnings
+        script.warnings = declared["header_warnings"] + declared["file_warnings"]
         script.is_active = True
         script.last_modified = datetime.fromtimestamp(stat.st_mtime, UTC).replace(tzinfo=None)
         refresh_columns(script, group)
@@ -203,29 +209,32 @@ class Discovery:
 
     def _script_file_entries(
         self, path: Path
-    ) -> tuple[dict[str, tuple[dict[str, Any], list[str]]], list[str]]:
+    ) -> tuple[dict[str, tuple[dict[str, Any], list[Message]]], list[Message]]:
         file = path / SCRIPT_FILE
         if not file.is_file():
             return {}, []
         document, problem = _load_json(file)
         if problem or not isinstance(document, dict):
-            return {}, [problem or f"{SCRIPT_FILE.as_posix()} must be a JSON object"]
+            return {}, [problem or Message(NOT_AN_OBJECT, file=SCRIPT_FILE.as_posix())]
         entries = {}
         for filename, raw in document.items():
             if not isinstance(raw, dict):
-                entries[filename] = ({}, [f"{SCRIPT_FILE.as_posix()}: {filename} is not an object"])
+                problem = Message(
+                    "{file}: {entry} is not an object", file=SCRIPT_FILE.as_posix(), entry=filename
+                )
+                entries[filename] = ({}, [problem])
                 continue
             entries[filename] = clean_fields_leniently(raw, self._rules, SCRIPT_FILE_FIELDS)
         return entries, []
 
     def _read_json_fields(
         self, file: Path, allowed: tuple[str, ...]
-    ) -> tuple[dict[str, Any], list[str]]:
+    ) -> tuple[dict[str, Any], list[Message]]:
         document, problem = _load_json(file)
         if problem:
             return {}, [problem]
         if not isinstance(document, dict):
-            return {}, [f"{file.name} must be a JSON object"]
+            return {}, [Message(NOT_AN_OBJECT, file=file.name)]
         return clean_fields_leniently(document, self._rules, allowed)
 
     def _deactivate_group(self, group: ScriptGroup) -> None:
@@ -246,12 +255,13 @@ def refresh_columns(script: Script, group: ScriptGroup) -> None:
     script.parameters = meta["parameters"]
 
 
-def _load_json(file: Path) -> tuple[Any, str | None]:
+def _load_json(file: Path) -> tuple[Any, Message | None]:
+    """Return a file's JSON document, or None and what prevents reading it."""
     try:
         return json.loads(file.read_text(encoding="utf-8-sig")), None
     except UnicodeDecodeError:
-        return None, f"{file.name} is not UTF-8 text"
+        return None, Message("{file} is not UTF-8 text", file=file.name)
     except ValueError as exc:
-        return None, f"{file.name} is not valid JSON: {exc}"
+        return None, Message("{file} is not valid JSON: {error}", file=file.name, error=str(exc))
     except OSError as exc:
-        return None, f"{file.name} cannot be read: {exc.strerror}"
+        return None, Message("{file} cannot be read: {error}", file=file.name, error=exc.strerror)

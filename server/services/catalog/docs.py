@@ -13,6 +13,7 @@ from sqlalchemy import select
 from server.database import Database
 from server.models import Script, ScriptGroup
 from server.services.audit import Actor, AuditLog
+from server.services.catalog.doc_history import DocVersions
 from server.services.catalog.markdown_render import Linker, render_markdown
 from server.services.catalog.parameters import localise
 from server.services.catalog.view import effective_script
@@ -37,9 +38,10 @@ class LongDescription:
 class DocsService:
     """Find, render and save the Markdown documentation of scripts."""
 
-    def __init__(self, db: Database, audit: AuditLog) -> None:
+    def __init__(self, db: Database, audit: AuditLog, versions: DocVersions) -> None:
         self._db = db
         self._audit = audit
+        self._versions = versions
 
     def read(self, script: Script, group: ScriptGroup, language: str) -> LongDescription:
         """Return the documentation in ``language``, else English, else a template."""
@@ -47,10 +49,13 @@ class DocsService:
         for candidate in (language, "en"):
             if candidate in available:
                 text = self._path(script, group, candidate).read_text("utf-8", errors="replace")
-                html = render_markdown(text, self._linker(group))
-                return LongDescription(candidate, text, html, True, available)
+                return LongDescription(candidate, text, self.render(group, text), True, available)
         template = self.template(script, group, language)
         return LongDescription(language, template, render_markdown(template), False, available)
+
+    def render(self, group: ScriptGroup, text: str) -> str:
+        """Return Markdown of a group's document as sanitised HTML, links to scripts resolved."""
+        return render_markdown(text, self._linker(group))
 
     def _linker(self, group: ScriptGroup) -> Linker:
         """Return how links to other scripts' docs resolve: by file name, in this group or
@@ -76,27 +81,55 @@ class DocsService:
         return [lang for lang in LANGUAGES if self._path(script, group, lang).is_file()]
 
     def save(
-        self, script: Script, group: ScriptGroup, language: str, text: str, actor: Actor
+        self,
+        script: Script,
+        group: ScriptGroup,
+        language: str,
+        text: str,
+        actor: Actor,
+        restored: int | None = None,
     ) -> LongDescription:
-        """Write the documentation of one language atomically, creating docs/ if needed."""
+        """Write the documentation of one language atomically, creating docs/ if needed, and
+        record it as a version; ``restored`` names the version written back."""
         if language not in LANGUAGES:
-            raise InvalidInput(f"language must be one of {', '.join(LANGUAGES)}.", field="language")
+            raise InvalidInput(
+                "language must be one of {choices}.", field="language", choices=", ".join(LANGUAGES)
+            )
         if len(text.encode("utf-8")) > MAX_DOC_BYTES:
             raise InvalidInput("The document is larger than 2 MiB.", field="markdown")
         path = self._path(script, group, language)
+        source = "edit" if restored is None else "restore"
+        # The versions first (a clash is refused before the file changes), then the file.
+        self._versions.record(script.id, language, self._on_disk(path), text, actor, source)
+        self._write(path, text)
+        details: dict[str, Any] = {"language": language, "file": path.name}
+        if restored is not None:
+            details["version"] = restored
+        self._audit.record(actor, f"docs.{source}", f"script:{script.id}", details)
+        self._db.session.commit()
+        return self.read(script, group, language)
+
+    @staticmethod
+    def _on_disk(path: Path) -> str | None:
+        """Return what the document file holds now, None when there is none."""
+        try:
+            return path.read_text("utf-8", errors="replace") if path.is_file() else None
+        except OSError:
+            return None
+
+    def _write(self, path: Path, text: str) -> None:
+        """Write the file atomically; on failure nothing of this save is kept."""
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             _atomic_write(path, text)
         except OSError as exc:
+            self._db.session.rollback()
             full = storage_error(exc)
             if full is not None:
                 raise full from exc
-            raise Conflict(f"The documentation cannot be written: {exc.strerror}.") from exc
-        self._audit.record(
-            actor, "docs.edit", f"script:{script.id}", {"language": language, "file": path.name}
-        )
-        self._db.session.commit()
-        return self.read(script, group, language)
+            raise Conflict(
+                "The documentation cannot be written: {reason}.", reason=exc.strerror
+            ) from exc
 
     def template(self, script: Script, group: ScriptGroup, language: str) -> str:
         """Return a starting document built from the script's metadata."""

@@ -21,6 +21,7 @@ from server.database import Database
 from server.models import CondaEnvironment, ScriptGroup, utcnow
 from server.services.audit import Actor, AuditLog
 from server.services.errors import Conflict, InvalidInput, NotFound
+from server.services.messages import Message
 
 logger = logging.getLogger(__name__)
 
@@ -28,6 +29,7 @@ PROBE_TIMEOUT = 20
 VERSION_CODE = "import platform; print(platform.python_version())"
 MANAGER = "manager"
 IS_WINDOWS = sys.platform == "win32"
+CONDA_LIST_FAILED = "conda env list failed: {error}"
 
 
 def conda_locations(home: Path | None = None) -> list[str]:
@@ -93,7 +95,7 @@ class EnvironmentService:
         self._conda_hint = conda_hint
         self._candidates = conda_locations() if candidates is None else candidates
         self.conda_executable: str | None = None
-        self.last_error: str | None = None
+        self.last_error: Message | None = None  # why conda environments could not be listed
 
     def find_conda(self) -> str | None:
         """Return the first conda executable that answers ``--version``."""
@@ -118,7 +120,9 @@ class EnvironmentService:
         prefixes: list[Path] = []
         self.last_error = None
         if self.conda_executable is None:
-            self.last_error = "conda was not found; groups run in venvs or the manager's Python"
+            self.last_error = Message(
+                "conda was not found; groups run in venvs or the manager's Python"
+            )
         else:
             prefixes, self.last_error = self._conda_prefixes(self.conda_executable)
         with ThreadPoolExecutor(max_workers=4) as pool:
@@ -166,13 +170,15 @@ class EnvironmentService:
             python = path if path.is_file() else python_in(path)
             version = probe_version(str(python)) if python.is_file() else None
             if version is None:
-                raise NotFound(f"No working Python at {value}.")
+                raise NotFound("No working Python at {path}.", path=value)
             return PythonEnvironment(path.name, "venv", str(path), str(python), version, True)
         record = self._db.session.scalar(
             select(CondaEnvironment).where(CondaEnvironment.name == value)
         )
         if record is None:
-            raise NotFound(f"The conda environment {value!r} is not known; refresh the list.")
+            raise NotFound(
+                "The conda environment {name!r} is not known; refresh the list.", name=value
+            )
         return PythonEnvironment(
             record.name, "conda", record.path, str(python_in(Path(record.path))),
             record.python_version, record.is_available,
@@ -183,13 +189,16 @@ class EnvironmentService:
         Python standing in for one that is unavailable here (Conflict when not allowed)."""
         try:
             env = self.describe(value)
-            problem = None if env.available else f"The environment {env.name!r} is not available."
         except NotFound as exc:
-            problem = exc.message
-        if problem is None:
+            if not fallback:
+                raise _missing_for_run(value) from exc
+            return replace(self._manager(), stands_in_for=value)
+        if env.available:
             return env
         if not fallback:
-            raise Conflict(f"The group's Python environment is not available: {problem}")
+            raise Conflict(
+                "The group's Python environment {name!r} is not available here.", name=env.name
+            )
         return replace(self._manager(), stands_in_for=value)
 
     def is_available(self, value: str | None) -> bool:
@@ -224,7 +233,7 @@ class EnvironmentService:
         env = self.describe(value or None)
         if not env.available:
             raise InvalidInput(
-                f"The environment {env.name!r} is not available.", field="environment"
+                "The environment {name!r} is not available.", field="environment", name=env.name
             )
         group.edited = {**(group.edited or {}), "conda_environment": value or None}
         group.conda_environment = value or None
@@ -234,22 +243,36 @@ class EnvironmentService:
         self._db.session.commit()
         return env
 
-    def _conda_prefixes(self, conda: str) -> tuple[list[Path], str | None]:
+    def _conda_prefixes(self, conda: str) -> tuple[list[Path], Message | None]:
         try:
             result = subprocess.run(
                 [conda, "env", "list", "--json"], capture_output=True, text=True, timeout=60
             )
             envs = json.loads(result.stdout).get("envs", []) if result.returncode == 0 else None
         except (OSError, ValueError, subprocess.TimeoutExpired) as exc:
-            return [], f"conda env list failed: {exc}"
+            return [], Message(CONDA_LIST_FAILED, error=str(exc))
         if envs is None:
-            return [], f"conda env list failed: {result.stderr.strip()[:200]}"
+            return [], Message(CONDA_LIST_FAILED, error=result.stderr.strip()[:200])
         return [Path(p) for p in envs if isinstance(p, str)], None
 
     @staticmethod
     def _manager() -> PythonEnvironment:
         version = ".".join(map(str, sys.version_info[:3]))
         return PythonEnvironment(MANAGER, MANAGER, sys.prefix, sys.executable, version, True)
+
+
+def _missing_for_run(value: str | None) -> Conflict:
+    """Return the refusal of a run whose group names an environment that does not exist."""
+    if value and os.path.isabs(value):
+        return Conflict(
+            "The group's Python environment is not available: no working Python at {path}.",
+            path=value,
+        )
+    return Conflict(
+        "The group's Python environment is not available: the conda environment {name!r} is "
+        "not known; refresh the list.",
+        name=value,
+    )
 
 
 def _env_name(prefix: Path, prefixes: list[Path]) -> str:

@@ -14,6 +14,7 @@ from typing import Any
 from server.security.levels import LEVELS
 from server.services.catalog.parameters import check_declarations
 from server.services.errors import InvalidInput
+from server.services.messages import Message
 from server.settings import LANGUAGES
 
 LOCALISED = {"display_name": 100, "description": 2000, "description_long": 255, "name": 100}
@@ -45,13 +46,15 @@ class TagRules:
                 continue
             if len(tag) > self.max_length or not TAG_PATTERN.fullmatch(tag):
                 raise InvalidInput(
-                    f"tag {tag[:40]!r}: use up to {self.max_length} letters, digits, "
-                    "underscores or dashes.",
-                    field=field,
-                )
+                    "tag {tag!r}: use up to {max_length} letters, digits, underscores or "
+                    "dashes.",
+                    field=field, tag=tag[:40], max_length=self.max_length,
+                )  # fmt: skip
             cleaned.append(tag)
         if len(cleaned) > self.max_count:
-            raise InvalidInput(f"at most {self.max_count} tags are allowed.", field=field)
+            raise InvalidInput(
+                "at most {max_count} tags are allowed.", field=field, max_count=self.max_count
+            )
         return cleaned
 
 
@@ -62,17 +65,17 @@ def clean_fields(
     cleaned: dict[str, Any] = {}
     for key, value in raw.items():
         if key not in allowed:
-            raise InvalidInput(f"{key}: not an editable field.", field=key)
+            raise InvalidInput("{field}: not an editable field.", field=key)
         cleaned[key] = _CLEANERS[key](key, value, rules)
     return cleaned
 
 
 def clean_fields_leniently(
     raw: dict[str, Any], rules: TagRules, allowed: tuple[str, ...] = EDITABLE_SCRIPT_FIELDS
-) -> tuple[dict[str, Any], list[str]]:
+) -> tuple[dict[str, Any], list[Message]]:
     """Return the valid fields and a warning for each invalid or unknown one."""
     cleaned: dict[str, Any] = {}
-    warnings: list[str] = []
+    warnings: list[Message] = []
     for key, value in raw.items():
         if key == "parameters" and "parameters" in allowed:
             cleaned[key], problems = check_declarations(value)
@@ -81,7 +84,7 @@ def clean_fields_leniently(
         try:
             cleaned.update(clean_fields({key: value}, rules, allowed))
         except InvalidInput as exc:
-            warnings.append(exc.message)
+            warnings.append(exc.text)
     return cleaned, warnings
 
 
@@ -107,36 +110,42 @@ def localised(value: Any) -> dict[str, str]:
 def _localised(key: str, value: Any, _rules: TagRules) -> dict[str, str]:
     texts = localised(value)
     if not texts and value not in (None, {}):
-        raise InvalidInput(f"{key}: give a text or one text per language.", field=key)
+        raise InvalidInput("{field}: give a text or one text per language.", field=key)
     for language, text in texts.items():
         if language not in LANGUAGES:
-            raise InvalidInput(f"{key}: {language!r} is not a supported language.", field=key)
+            raise InvalidInput(
+                "{field}: {language!r} is not a supported language.", field=key, language=language
+            )
         if not isinstance(text, str) or len(text) > LOCALISED[key]:
-            raise InvalidInput(f"{key}: at most {LOCALISED[key]} characters.", field=key)
+            raise InvalidInput(
+                "{field}: at most {limit} characters.", field=key, limit=LOCALISED[key]
+            )
     return {language: text.strip() for language, text in texts.items()}
 
 
 def _level(key: str, value: Any, _rules: TagRules) -> str:
     if value not in LEVELS:
-        raise InvalidInput(f"{key}: must be one of {', '.join(LEVELS)}.", field=key)
+        raise InvalidInput("{field}: must be one of {levels}.", field=key, levels=", ".join(LEVELS))
     return value
 
 
 def _short_text(key: str, value: Any, _rules: TagRules) -> str:
     if not isinstance(value, str) or len(value) > 100:
-        raise InvalidInput(f"{key}: a text of at most 100 characters.", field=key)
+        raise InvalidInput("{field}: a text of at most 100 characters.", field=key)
     return value.strip()
 
 
 def _timeout(key: str, value: Any, _rules: TagRules) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= MAX_TIMEOUT:
-        raise InvalidInput(f"{key}: whole seconds between 1 and {MAX_TIMEOUT}.", field=key)
+        raise InvalidInput(
+            "{field}: whole seconds between 1 and {limit}.", field=key, limit=MAX_TIMEOUT
+        )
     return value
 
 
 def _flag(key: str, value: Any, _rules: TagRules) -> bool:
     if not isinstance(value, bool):
-        raise InvalidInput(f"{key}: must be true or false.", field=key)
+        raise InvalidInput("{field}: must be true or false.", field=key)
     return value
 
 
@@ -144,16 +153,14 @@ def _tags(key: str, value: Any, rules: TagRules) -> list[str]:
     return rules.clean(value, field=key)
 
 
-def _parameters(key: str, value: Any, _rules: TagRules) -> list[dict[str, Any]]:
-    params, problems = check_declarations(value)
-    if problems:
-        raise InvalidInput(f"{key}: {problems[0]}", field=key)
+def _parameters(_key: str, value: Any, _rules: TagRules) -> list[dict[str, Any]]:
+    params, _warnings = check_declarations(value, strict=True)
     return params
 
 
 def _port(key: str, value: Any, _rules: TagRules) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 1024 <= value <= 65535:
-        raise InvalidInput(f"{key}: a port between 1024 and 65535.", field=key)
+        raise InvalidInput("{field}: a port between 1024 and 65535.", field=key)
     return value
 
 
@@ -161,7 +168,7 @@ def _environment(key: str, value: Any, _rules: TagRules) -> str | None:
     if value is None or value == "":
         return None
     if not isinstance(value, str) or len(value) > 255:
-        raise InvalidInput(f"{key}: an environment name or path.", field=key)
+        raise InvalidInput("{field}: an environment name or path.", field=key)
     return value.strip()
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from server.security.levels import LEVELS
+from server.services.messages import Message
 from server.settings import LANGUAGES
 
 HEADER_MARK = "ScriptsManager Metadata:"
@@ -30,7 +31,7 @@ class Header:
     """What a script declares about itself, normalised, with the problems found."""
 
     values: dict[str, Any] = field(default_factory=dict)
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[Message] = field(default_factory=list)
     found: bool = False
 
 
@@ -40,12 +41,12 @@ def read_header(path: Path) -> Header:
         with path.open("rb") as handle:
             raw = handle.read(MAX_HEADER_BYTES)
     except OSError as exc:
-        return Header(warnings=[f"cannot read the file: {exc.strerror}"])
+        return Header(warnings=[Message("cannot read the file: {error}", error=exc.strerror)])
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         if exc.start < len(raw) - 4:  # not just a multi-byte character cut at the limit
-            return Header(warnings=["the file is not UTF-8 text; its header was ignored"])
+            return Header(warnings=[Message("the file is not UTF-8 text; its header was ignored")])
         text = raw[: exc.start].decode("utf-8-sig")
     return parse_header_text(text)
 
@@ -64,7 +65,7 @@ def parse_header_text(text: str) -> Header:
     return header
 
 
-def _key_values(block: str, warnings: list[str]) -> list[tuple[str, str]]:
+def _key_values(block: str, warnings: list[Message]) -> list[tuple[str, str]]:
     pairs: list[tuple[str, list[str]]] = []
     for line in block.splitlines():
         match = _KEY_LINE.match(line)
@@ -73,7 +74,9 @@ def _key_values(block: str, warnings: list[str]) -> list[tuple[str, str]]:
         elif pairs:
             pairs[-1][1].append(line)
         elif line.strip():
-            warnings.append(f"text before the first @key was ignored: {line.strip()[:60]!r}")
+            warnings.append(
+                Message("text before the first @key was ignored: {text!r}", text=line.strip()[:60])
+            )
     return [(key, "\n".join(lines).strip()) for key, lines in pairs]
 
 
@@ -86,7 +89,13 @@ def _store(header: Header, key: str, value: str) -> None:
         if value in LEVELS:
             values[key] = value
         else:
-            warnings.append(f"@required_level {value!r} is not one of {', '.join(LEVELS)}")
+            warnings.append(
+                Message(
+                    "@required_level {value!r} is not one of {levels}",
+                    value=value,
+                    levels=", ".join(LEVELS),
+                )
+            )
     elif key == "category":
         values[key] = value
     elif key == "tags":
@@ -95,16 +104,28 @@ def _store(header: Header, key: str, value: str) -> None:
         try:
             values[key] = json.loads(value) if value else []
         except ValueError as exc:
-            warnings.append(f"@parameters is not valid JSON ({exc.msg}, line {exc.lineno})")
+            warnings.append(
+                Message(
+                    "@parameters is not valid JSON ({error}, line {line})",
+                    error=exc.msg,
+                    line=exc.lineno,
+                )
+            )
     elif key in INT_KEYS:
         if value.isdigit() and int(value) > 0:
             values[key] = int(value)
         else:
-            warnings.append(f"@{key} must be a positive whole number, not {value!r}")
+            warnings.append(
+                Message(
+                    "@{key} must be a positive whole number, not {value!r}", key=key, value=value
+                )
+            )
     elif key in BOOL_KEYS:
         if value.lower() in _BOOLEANS:
             values[key] = _BOOLEANS[value.lower()]
         else:
-            warnings.append(f"@{key} must be true or false, not {value!r}")
+            warnings.append(
+                Message("@{key} must be true or false, not {value!r}", key=key, value=value)
+            )
     else:
-        warnings.append(f"unknown key @{key} was ignored")
+        warnings.append(Message("unknown key @{key} was ignored", key=key))

@@ -9,8 +9,14 @@ from collections.abc import Callable
 
 import markdown
 import nh3
+from markdown.extensions import Extension
 
-EXTENSIONS = ["fenced_code", "tables", "toc", "codehilite", "sane_lists", "pymdownx.arithmatex"]
+from server.services.catalog.mermaid_fence import MermaidExtension
+
+EXTENSIONS: list[str | Extension] = [
+    "fenced_code", "tables", "toc", "codehilite", "sane_lists", "pymdownx.arithmatex",
+    MermaidExtension(),  # ```mermaid → <pre class="mermaid"> (class kept by ALLOWED_ATTRIBUTES)
+]  # fmt: skip
 EXTENSION_CONFIGS = {
     "codehilite": {"css_class": "highlight", "guess_lang": False},
     "toc": {"permalink": False},

@@ -37,7 +37,7 @@ class MetadataService:
         """Apply edits (a field set to null goes back to the files' value); return changes."""
         unknown = sorted(set(changes) - set(EDITABLE_SCRIPT_FIELDS))
         if unknown:
-            raise InvalidInput(f"{unknown[0]}: not an editable field.", field=unknown[0])
+            raise InvalidInput("{field}: not an editable field.", field=unknown[0])
         reverts = [key for key, value in changes.items() if value is None]
         cleaned = clean_fields({k: v for k, v in changes.items() if v is not None}, self._rules)
         before = effective_script(script, group)

@@ -20,6 +20,7 @@ from server.settings import LANGUAGES
 PROBLEM_KINDS = ("group", "script")
 ENVIRONMENT_KINDS = ("manager", "conda", "venv")
 ALL = 1_000_000  # a page size that takes every row
+KIND_CHOICES = "kind must be one of {choices}."
 
 
 def page_of[T](items: Sequence[T], page: int, per_page: int) -> list[T]:
@@ -43,7 +44,7 @@ class Problem:
     name: str
     path: str
     group_id: int
-    warnings: list[str]
+    warnings: list[Any]  # as stored (see scan_warnings): put in a language when shown
 
 
 @dataclass(frozen=True)
@@ -101,7 +102,7 @@ class CatalogOverview:
     def problems(self, kind: str | None, text: str | None) -> list[Problem]:
         """Return the active groups and scripts with warnings (``kind``: only one sort)."""
         if kind is not None and kind not in PROBLEM_KINDS:
-            raise InvalidInput(f"kind must be one of {', '.join(PROBLEM_KINDS)}.", field="kind")
+            raise InvalidInput(KIND_CHOICES, field="kind", choices=", ".join(PROBLEM_KINDS))
         found: list[Problem] = []
         session = self._db.session
         if kind in (None, "group"):
@@ -129,7 +130,9 @@ class CatalogOverview:
         that one), and how many matching scripts each language documents (and ``scripts``,
         how many match)."""
         if missing is not None and missing not in LANGUAGES:
-            raise InvalidInput(f"missing must be one of {', '.join(LANGUAGES)}.", field="missing")
+            raise InvalidInput(
+                "missing must be one of {choices}.", field="missing", choices=", ".join(LANGUAGES)
+            )
         scripts, _total = self.scripts(group_id, text, 1, ALL)
         statuses = [DocStatus(s, g, self._docs.languages(s, g)) for s, g in scripts]
         coverage = {lang: sum(lang in d.languages for d in statuses) for lang in LANGUAGES}
@@ -139,8 +142,7 @@ class CatalogOverview:
     def environments(self, text: str | None, kind: str | None) -> list[PythonEnvironment]:
         """Return the known interpreters whose name or path contains ``text``."""
         if kind is not None and kind not in ENVIRONMENT_KINDS:
-            message = f"kind must be one of {', '.join(ENVIRONMENT_KINDS)}."
-            raise InvalidInput(message, field="kind")
+            raise InvalidInput(KIND_CHOICES, field="kind", choices=", ".join(ENVIRONMENT_KINDS))
         needle = (text or "").casefold()
         return [
             env

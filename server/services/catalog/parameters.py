@@ -16,6 +16,7 @@ from datetime import date
 from typing import Any
 
 from server.services.errors import InvalidInput
+from server.services.messages import Message
 
 TYPES = (
     "string", "text", "int", "float", "bool", "select", "multiselect",
@@ -34,80 +35,147 @@ KNOWN_KEYS = {
 }  # fmt: skip
 MAX_TEXT = 100_000
 SECRET_MASK = "********"
+FIELD = "parameters"  # the field a declaration problem names
 
 
-def check_declarations(raw: Any) -> tuple[list[dict[str, Any]], list[str]]:
-    """Return the usable declarations and a warning for each one dropped or repaired."""
+def check_declarations(
+    raw: Any, strict: bool = False
+) -> tuple[list[dict[str, Any]], list[Message]]:
+    """Return the usable declarations and a warning for each one dropped or repaired.
+
+    With ``strict``, raise InvalidInput (field ``parameters``) at the first problem instead.
+    """
+    warnings: list[Message] = []
+
+    def note(problem: InvalidInput) -> None:
+        if strict:
+            raise problem
+        warnings.append(problem.text)
+        if isinstance(problem.__cause__, InvalidInput):  # what is wrong with a default
+            warnings.append(problem.__cause__.text)
+
     if raw in (None, []):
         return [], []
     if not isinstance(raw, list):
-        return [], ["@parameters must be a JSON list of objects"]
+        note(InvalidInput("@parameters must be a JSON list of objects", field=FIELD))
+        return [], warnings
     kept: list[dict[str, Any]] = []
-    warnings: list[str] = []
-    for index, item in enumerate(raw):
-        problem = _declaration_problem(item, {p["name"] for p in kept})
-        if problem:
-            warnings.append(f"parameter #{index + 1}: {problem}; it was ignored")
+    for number, item in enumerate(raw, start=1):
+        try:
+            _check_declaration(item, {p["name"] for p in kept}, number)
+        except InvalidInput as problem:
+            note(problem)
             continue
-        unknown = set(item) - KNOWN_KEYS
-        if unknown:
-            warnings.append(f"parameter {item['name']!r}: unknown keys {sorted(unknown)} ignored")
+        if unknown := set(item) - KNOWN_KEYS:
+            note(_unknown_keys(item["name"], unknown))
         kept.append({key: value for key, value in item.items() if key in KNOWN_KEYS})
     names = {p["name"] for p in kept}
     for param in kept:
         condition = param.get("visible_if")
         if condition is not None and not _valid_condition(condition, names - {param["name"]}):
-            warnings.append(f"parameter {param['name']!r}: visible_if ignored (bad condition)")
+            note(_bad_condition(param["name"]))
             del param["visible_if"]
     return kept, warnings
 
 
-def _declaration_problem(item: Any, taken: set[str]) -> str | None:
+def _unknown_keys(name: str, unknown: set[str]) -> InvalidInput:
+    return InvalidInput(
+        "parameter {name!r}: unknown keys {keys} ignored",
+        field=FIELD, name=name, keys=sorted(unknown),
+    )  # fmt: skip
+
+
+def _bad_condition(name: str) -> InvalidInput:
+    return InvalidInput(
+        "parameter {name!r}: visible_if ignored (bad condition)", field=FIELD, name=name
+    )
+
+
+def _check_declaration(item: Any, taken: set[str], number: int) -> None:
+    """Raise InvalidInput saying why declaration ``number`` cannot be used."""
     if not isinstance(item, dict):
-        return "not an object"
+        raise InvalidInput(
+            "parameter #{number}: not an object; it was ignored", field=FIELD, number=number
+        )
     name, kind = item.get("name"), item.get("type", "string")
-    if not isinstance(name, str) or not NAME_PATTERN.fullmatch(name):
-        return f"name {name!r} is not a valid identifier"
-    if name in taken:
-        return f"duplicate name {name!r}"
-    clash = next((o for o in STANDARD_OPTIONS if o.startswith(f"--{name}")), None)
-    if clash:
-        return f"name {name!r} would be read as the standard argument {clash}"
+    _check_name(name, taken, number)
     if kind not in TYPES:
-        return f"type {kind!r} is not one of {', '.join(TYPES)}"
+        raise InvalidInput(
+            "parameter #{number}: type {kind!r} is not one of {types}; it was ignored",
+            field=FIELD, number=number, kind=kind, types=", ".join(TYPES),
+        )  # fmt: skip
     options = item.get("options")
     if kind in ("select", "multiselect") and not (
         isinstance(options, list)
         and options
         and all(isinstance(o, str | int | float) for o in options)
     ):
-        return f"{kind} {name!r} needs a non-empty list of options"
-    bounds = _bounds_problem(item, name)
-    if bounds:
-        return bounds
+        raise InvalidInput(
+            "parameter #{number}: {kind} {name!r} needs a non-empty list of options; "
+            "it was ignored",
+            field=FIELD, number=number, kind=kind, name=name,
+        )  # fmt: skip
+    _check_declared_bounds(item, name, number)
+    _check_pattern_and_default(item, name, kind, number)
+
+
+def _check_name(name: Any, taken: set[str], number: int) -> None:
+    if not isinstance(name, str) or not NAME_PATTERN.fullmatch(name):
+        raise InvalidInput(
+            "parameter #{number}: name {name!r} is not a valid identifier; it was ignored",
+            field=FIELD, number=number, name=name,
+        )  # fmt: skip
+    if name in taken:
+        raise InvalidInput(
+            "parameter #{number}: duplicate name {name!r}; it was ignored",
+            field=FIELD, number=number, name=name,
+        )  # fmt: skip
+    clash = next((o for o in STANDARD_OPTIONS if o.startswith(f"--{name}")), None)
+    if clash:
+        raise InvalidInput(
+            "parameter #{number}: name {name!r} would be read as the standard argument "
+            "{option}; it was ignored",
+            field=FIELD, number=number, name=name, option=clash,
+        )  # fmt: skip
+
+
+def _check_declared_bounds(item: dict[str, Any], name: str, number: int) -> None:
+    """Raise InvalidInput when ``min``, ``max`` or ``step`` is not a usable number."""
+    for bound in ("min", "max", "step"):
+        value = item.get(bound)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
+            raise InvalidInput(
+                "parameter #{number}: {bound} of {name!r} must be a number; it was ignored",
+                field=FIELD, number=number, bound=bound, name=name,
+            )  # fmt: skip
+    if item.get("step") is not None and item["step"] <= 0:
+        raise InvalidInput(
+            "parameter #{number}: step of {name!r} must be a positive number; it was ignored",
+            field=FIELD, number=number, name=name,
+        )  # fmt: skip
+
+
+def _check_pattern_and_default(item: dict[str, Any], name: str, kind: str, number: int) -> None:
+    """Raise InvalidInput for a bad ``pattern``, or a ``default`` the type refuses (the
+    refusal is the cause)."""
     pattern = item.get("pattern")
     if pattern is not None:
         try:
             re.compile(pattern)
-        except (re.error, TypeError):
-            return f"pattern of {name!r} is not a valid regular expression"
+        except (re.error, TypeError) as exc:
+            raise InvalidInput(
+                "parameter #{number}: pattern of {name!r} is not a valid regular expression; "
+                "it was ignored",
+                field=FIELD, number=number, name=name,
+            ) from exc  # fmt: skip
     if "default" in item and item["default"] is not None:
         try:
             coerce({**item, "type": kind}, item["default"])
         except InvalidInput as exc:
-            return f"default of {name!r} is invalid: {exc.message}"
-    return None
-
-
-def _bounds_problem(item: dict[str, Any], name: str) -> str | None:
-    """Return what is wrong with ``min``, ``max`` and ``step``, or None."""
-    for bound in ("min", "max", "step"):
-        value = item.get(bound)
-        if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
-            return f"{bound} of {name!r} must be a number"
-    if item.get("step") is not None and item["step"] <= 0:
-        return f"step of {name!r} must be a positive number"
-    return None
+            raise InvalidInput(
+                "parameter #{number}: default of {name!r} is invalid; it was ignored",
+                field=FIELD, number=number, name=name,
+            ) from exc  # fmt: skip
 
 
 def _valid_condition(condition: Any, names: set[str]) -> bool:
@@ -145,7 +213,7 @@ def validate_values(
     declared = {p["name"] for p in params}
     unknown = sorted(set(submitted) - declared)
     if unknown:
-        raise InvalidInput(f"{unknown[0]}: not a parameter of this script.", field=unknown[0])
+        raise InvalidInput("{field}: not a parameter of this script.", field=unknown[0])
     values: dict[str, Any] = {}
     for param in params:
         name = param["name"]
@@ -163,7 +231,7 @@ def validate_values(
             continue
         if values[name] is None:
             if param.get("required"):
-                raise InvalidInput(f"{name}: a value is required.", field=name)
+                raise InvalidInput("{field}: a value is required.", field=name)
             continue
         cleaned[name] = values[name]
     return cleaned
@@ -175,14 +243,16 @@ def coerce(param: dict[str, Any], raw: Any) -> Any:
     value = _CONVERTERS[kind](name, raw)
     _check_bounds(param, value)
     if kind == "select" and value not in _options(param):
-        raise InvalidInput(f"{name}: {value!r} is not one of the options.", field=name)
+        raise InvalidInput("{field}: {value!r} is not one of the options.", field=name, value=value)
     if kind == "multiselect":
         bad = [item for item in value if item not in _options(param)]
         if bad:
-            raise InvalidInput(f"{name}: {bad[0]!r} is not one of the options.", field=name)
+            raise InvalidInput(
+                "{field}: {value!r} is not one of the options.", field=name, value=bad[0]
+            )
     pattern = param.get("pattern")
     if pattern and kind in ("string", "secret") and not re.fullmatch(pattern, value):
-        raise InvalidInput(f"{name}: the value does not match the expected format.", field=name)
+        raise InvalidInput("{field}: the value does not match the expected format.", field=name)
     return value
 
 
@@ -197,12 +267,17 @@ def _check_bounds(param: dict[str, Any], value: Any) -> None:
     if kind not in ("int", "float", "string", "text", "secret", "multiselect"):
         return
     if low is not None and measure < low:
-        raise InvalidInput(f"{name}: must be at least {low}.", field=name)
+        raise InvalidInput("{field}: must be at least {low}.", field=name, low=low)
     if high is not None and measure > high:
-        raise InvalidInput(f"{name}: must be at most {high}.", field=name)
+        raise InvalidInput("{field}: must be at most {high}.", field=name, high=high)
     step = param.get("step")
     if step and kind in ("int", "float") and not _on_step(value, low or 0, step):
-        raise InvalidInput(f"{name}: must be a multiple of {step} from {low or 0}.", field=name)
+        raise InvalidInput(
+            "{field}: must be a multiple of {step} from {start}.",
+            field=name,
+            step=step,
+            start=low or 0,
+        )
 
 
 def _on_step(value: float, start: float, step: float) -> bool:
@@ -214,10 +289,10 @@ def _on_step(value: float, start: float, step: float) -> bool:
 def _text(limit: int) -> Callable[[str, Any], str]:
     def convert(name: str, raw: Any) -> str:
         if isinstance(raw, bool) or not isinstance(raw, str | int | float):
-            raise InvalidInput(f"{name}: must be text.", field=name)
+            raise InvalidInput("{field}: must be text.", field=name)
         text = str(raw)
         if len(text) > limit or "\x00" in text:
-            raise InvalidInput(f"{name}: the text is too long or contains a NUL.", field=name)
+            raise InvalidInput("{field}: the text is too long or contains a NUL.", field=name)
         return text
 
     return convert
@@ -225,26 +300,26 @@ def _text(limit: int) -> Callable[[str, Any], str]:
 
 def _int(name: str, raw: Any) -> int:
     if isinstance(raw, bool):
-        raise InvalidInput(f"{name}: must be a whole number.", field=name)
+        raise InvalidInput("{field}: must be a whole number.", field=name)
     if isinstance(raw, float) and raw.is_integer():
         return int(raw)
     try:
         return int(str(raw).strip()) if not isinstance(raw, int) else raw
     except ValueError as exc:
-        raise InvalidInput(f"{name}: must be a whole number.", field=name) from exc
+        raise InvalidInput("{field}: must be a whole number.", field=name) from exc
 
 
 def _float(name: str, raw: Any) -> float:
     if isinstance(raw, bool):
-        raise InvalidInput(f"{name}: must be a number.", field=name)
+        raise InvalidInput("{field}: must be a number.", field=name)
     try:
         value = float(str(raw).strip()) if not isinstance(raw, int | float) else float(raw)
     except OverflowError as exc:  # an integer beyond any float
-        raise InvalidInput(f"{name}: must be a finite number.", field=name) from exc
+        raise InvalidInput("{field}: must be a finite number.", field=name) from exc
     except ValueError as exc:
-        raise InvalidInput(f"{name}: must be a number.", field=name) from exc
+        raise InvalidInput("{field}: must be a number.", field=name) from exc
     if not math.isfinite(value):
-        raise InvalidInput(f"{name}: must be a finite number.", field=name)
+        raise InvalidInput("{field}: must be a finite number.", field=name)
     return value
 
 
@@ -256,27 +331,27 @@ def _bool(name: str, raw: Any) -> bool:
         return True
     if text in ("false", "0", "no", "off"):
         return False
-    raise InvalidInput(f"{name}: must be true or false.", field=name)
+    raise InvalidInput("{field}: must be true or false.", field=name)
 
 
 def _date(name: str, raw: Any) -> str:
     try:
         return date.fromisoformat(str(raw).strip()).isoformat()
     except ValueError as exc:
-        raise InvalidInput(f"{name}: must be a date (YYYY-MM-DD).", field=name) from exc
+        raise InvalidInput("{field}: must be a date (YYYY-MM-DD).", field=name) from exc
 
 
 def _multi(name: str, raw: Any) -> list[str]:
     items = raw.split(",") if isinstance(raw, str) else raw
     if not isinstance(items, list) or not all(isinstance(i, str | int | float) for i in items):
-        raise InvalidInput(f"{name}: must be a list of options.", field=name)
+        raise InvalidInput("{field}: must be a list of options.", field=name)
     return [str(item).strip() for item in items if str(item).strip()]
 
 
 def _file_name(name: str, raw: Any) -> str:
     text = _text(255)(name, raw)
     if text in (".", "..") or "/" in text or "\\" in text:
-        raise InvalidInput(f"{name}: must be a plain file name.", field=name)
+        raise InvalidInput("{field}: must be a plain file name.", field=name)
     return text
 
 

@@ -30,7 +30,7 @@ from server.services.execution.inputs import resolve_files, save_uploads
 from server.services.execution.launch import RunContext, argv_for, environment_for
 from server.services.execution.monitor import DRAIN_TIMEOUT, RunMonitor
 from server.services.execution.records import close_capture, store_end
-from server.services.execution.run import Run, Runner, Upload
+from server.services.execution.run import InterfaceLimit, Run, Runner, Upload
 from server.services.execution.starting import (
     RunPlan,
     describe,
@@ -126,7 +126,9 @@ class ExecutionService:
         path = Path(group.directory_path) / script.filename
         root = (self._settings.script_groups_path or Path()).resolve()
         if not path.is_file() or not path.resolve().is_relative_to(root):
-            raise NotFound(f"{script.filename}: the script file is not in the script groups.")
+            raise NotFound(
+                "{script}: the script file is not in the script groups.", script=script.filename
+            )
         return path
 
     def _launch(self, plan: RunPlan, remote_addr: str | None) -> ExecutionLog:
@@ -240,10 +242,20 @@ class ExecutionService:
 
     def _check_interface_limits(self, user_id: int) -> None:
         refusal = self._limit_refusal(None, user_id)
-        if refusal:
-            raise Conflict(f"{refusal[:1].upper()}{refusal[1:]}; close one first.")
+        if refusal is None:
+            return
+        count, limit = refusal.open, refusal.limit
+        if refusal.per_user:
+            raise Conflict(
+                "You have {count} interfaces open, the most allowed ({limit}); close one first.",
+                count=count, limit=limit,
+            )  # fmt: skip
+        raise Conflict(
+            "{count} interfaces are open, the most allowed ({limit}); close one first.",
+            count=count, limit=limit,
+        )  # fmt: skip
 
-    def _limit_refusal(self, run: Run | None, user_id: int | None = None) -> str | None:
+    def _limit_refusal(self, run: Run | None, user_id: int | None = None) -> InterfaceLimit | None:
         """Return why one more interface (``run``'s, or a new one of ``user_id``) would pass a
         limit; None when it fits. Every run that serves or declares an interface counts."""
         user_id = run.user_id if run is not None else user_id
@@ -255,11 +267,11 @@ class ExecutionService:
             ]
         limit = self._settings.max_concurrent_interfaces
         if len(open_runs) >= limit:
-            return f"{len(open_runs)} interfaces are open, the most allowed ({limit})"
+            return InterfaceLimit(len(open_runs), limit, per_user=False)
         mine = sum(1 for r in open_runs if r.user_id == user_id)
         limit = self._settings.max_interfaces_per_user
         if mine >= limit:
-            return f"you have {mine} interfaces open, the most allowed ({limit})"
+            return InterfaceLimit(mine, limit, per_user=True)
         return None
 
     def _forget(self, execution_id: str) -> None:

@@ -23,12 +23,10 @@ def save_uploads(
     saved = {}
     for upload in uploads:
         if kinds.get(upload.parameter) != "file":
-            raise InvalidInput(f"{upload.parameter}: not a file parameter.", field=upload.parameter)
+            raise InvalidInput("{field}: not a file parameter.", field=upload.parameter)
         name = secure_filename(upload.filename)
         if not name:
-            raise InvalidInput(
-                f"{upload.parameter}: a file name is needed.", field=upload.parameter
-            )
+            raise InvalidInput("{field}: a file name is needed.", field=upload.parameter)
         target = folder / UPLOADS
         target.mkdir(exist_ok=True)
         with open(target / name, "wb") as handle:
@@ -48,6 +46,6 @@ def resolve_files(
         if param.get("type") == "file" and name in values:
             path = inside(folder / UPLOADS, values[name], name)
             if not path.is_file():
-                raise InvalidInput(f"{name}: upload the file first.", field=name)
+                raise InvalidInput("{field}: upload the file first.", field=name)
             resolved[name] = str(path)
     return resolved

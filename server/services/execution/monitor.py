@@ -17,7 +17,7 @@ from server.services.execution.records import (
     store_end,
     update_session,
 )
-from server.services.execution.run import Run
+from server.services.execution.run import InterfaceLimit, Run
 from server.services.ports import PortManager
 from server.settings import Settings
 
@@ -54,7 +54,7 @@ class RunMonitor:
         ports: PortManager,
         events: ExecutionEvents,
         forget: Callable[[str], None],
-        over_limit: Callable[[Run], str | None],
+        over_limit: Callable[[Run], InterfaceLimit | None],
     ) -> None:
         self._db = db
         self._settings = settings

@@ -36,6 +36,21 @@ class Upload:
     stream: BinaryIO
 
 
+@dataclass(frozen=True)
+class InterfaceLimit:
+    """An interface limit one more interface would pass: ``open`` of ``limit`` are open,
+    counting only the user's own when ``per_user``."""
+
+    open: int
+    limit: int
+    per_user: bool
+
+    def __str__(self) -> str:  # for the run's debug output
+        if self.per_user:
+            return f"you have {self.open} interfaces open, the most allowed ({self.limit})"
+        return f"{self.open} interfaces are open, the most allowed ({self.limit})"
+
+
 @dataclass
 class Run:
     """A live run."""

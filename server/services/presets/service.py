@@ -75,7 +75,7 @@ def clean_values(params: list[dict[str, Any]], values: dict[str, Any]) -> dict[s
     for name, value in values.items():
         param = declared.get(name)
         if param is None:
-            raise InvalidInput(f"{name}: not a parameter of this script.", field=name)
+            raise InvalidInput("{field}: not a parameter of this script.", field=name)
         if _empty(value) or param.get("type") == "secret":
             continue
         cleaned[name] = coerce(param, value)
@@ -86,8 +86,9 @@ def _check_name(name: str) -> str:
     text = name.strip()
     if not text or len(text) > MAX_NAME or any(ord(c) < 32 for c in text):
         raise InvalidInput(
-            f"name: use 1 to {MAX_NAME} characters, without control characters.", field="name"
-        )
+            "name: use 1 to {limit} characters, without control characters.",
+            field="name", limit=MAX_NAME,
+        )  # fmt: skip
     return text
 
 
@@ -142,7 +143,9 @@ class PresetService:
             )
         )
         if (count or 0) >= self.limit:
-            raise Conflict(f"You can keep up to {self.limit} presets per script; delete one first.")
+            raise Conflict(
+                "You can keep up to {limit} presets per script; delete one first.", limit=self.limit
+            )
         self._refuse_taken(user_id, script.id, name, None)
         now = utcnow()
         row = ParameterPreset(
@@ -207,7 +210,7 @@ class PresetService:
         if digits and 0 < int(preset_id) <= MAX_ID:
             row = self._db.session.get(ParameterPreset, int(preset_id))
         if row is None or row.user_id != user_id or row.script_id != script.id:
-            raise NotFound(f"Preset {preset_id} does not exist.")
+            raise NotFound("Preset {preset_id} does not exist.", preset_id=preset_id)
         return row
 
     def _refuse_taken(self, user_id: int, script_id: int, name: str, own_id: int | None) -> None:
@@ -219,7 +222,9 @@ class PresetService:
             )
         )
         if taken is not None and taken != own_id:
-            raise Conflict(f"name: you already have a preset called {name!r}.", field="name")
+            raise Conflict(
+                "name: you already have a preset called {name!r}.", field="name", name=name
+            )
 
     def _commit(self, flush_only: bool = False) -> None:
         session = self._db.session

@@ -120,9 +120,12 @@ class QuotaService:
         if status.state == "full":
             assert status.quota_bytes is not None
             raise QuotaExceeded(
-                f"The storage quota of {username} is used up ({human_size(status.used_bytes)} "
-                f"of {human_size(status.quota_bytes)}): nothing was stored. Delete data or run "
-                "logs to free space, or ask an admin for a larger quota."
+                "The storage quota of {username} is used up ({used} of {quota}): nothing was "
+                "stored. Delete data or run logs to free space, or ask an admin for a larger "
+                "quota.",
+                username=username,
+                used=human_size(status.used_bytes),
+                quota=human_size(status.quota_bytes),
             )
 
     def changed(self, username: str) -> None:
@@ -198,7 +201,7 @@ class QuotaService:
     def _user(self, user_id: int) -> User:
         user = self._db.session.get(User, user_id)
         if user is None:
-            raise NotFound(f"User {user_id} does not exist.")
+            raise NotFound("User {user_id} does not exist.", user_id=user_id)
         return user
 
     def _storage(self, user: User, fresh: bool = False) -> UserStorage:

@@ -48,7 +48,23 @@ def test_declarations_drop_duplicates_and_unknown_types_with_warnings():
     assert [p["name"] for p in kept] == ["a", "e"]
     assert "visible_if" not in kept[1]
     assert len(warnings) == 7
-    assert any("duplicate name 'a'" in w for w in warnings)
+    assert any("duplicate name 'a'" in str(w) for w in warnings)
+
+
+def test_a_bad_default_is_followed_by_what_is_wrong_with_it():
+    kept, warnings = check_declarations([{"name": "count", "type": "int", "default": "many"}])
+    assert kept == []
+    assert [str(w) for w in warnings] == [
+        "parameter #1: default of 'count' is invalid; it was ignored",
+        "count: must be a whole number.",
+    ]
+
+
+def test_strict_declarations_refuse_the_first_problem():
+    with pytest.raises(InvalidInput) as refused:
+        check_declarations([{"name": "a"}, {"name": "a"}], strict=True)
+    assert refused.value.field == "parameters"
+    assert refused.value.message == "parameter #2: duplicate name 'a'; it was ignored"
 
 
 def test_values_are_coerced_defaulted_and_hidden_fields_dropped():
