@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import tempfile
 from pathlib import Path
 from typing import IO, Any
 
 from werkzeug.utils import secure_filename
 
+from server.services.atomic_files import replace_file, replace_text
 from server.services.audit import Actor, AuditLog
 from server.services.errors import Conflict, InvalidInput, NotFound
 from server.services.project_zip import Entry, project_entries
@@ -60,14 +59,8 @@ class DataFileService:
             ) from exc
         if path.is_dir():
             raise Conflict("{filename}: a folder of that name exists.", filename=filename)
-        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
         try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(text)
-            os.replace(temporary, path)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+            replace_text(path, text)
         finally:
             self._quotas.changed(owner)
         self._audit.record_now(actor, "data.write", str(path.relative_to(folder.parent.parent)))
@@ -91,14 +84,8 @@ class DataFileService:
         if path.is_dir():
             raise Conflict("{filename}: a folder of that name exists.", filename=name)
         self._quotas.ensure_room(owner)
-        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
         try:
-            with os.fdopen(fd, "wb") as handle:
-                shutil.copyfileobj(stream, handle, 1024 * 1024)
-            os.replace(temporary, path)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+            replace_file(path, lambda handle: shutil.copyfileobj(stream, handle, 1024 * 1024))
         finally:
             self._quotas.changed(owner)
         self._audit.record_now(actor, "data.upload", str(path.relative_to(folder.parent.parent)))

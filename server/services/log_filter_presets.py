@@ -11,21 +11,11 @@ from sqlalchemy.exc import IntegrityError
 
 from server.database import Database
 from server.models import LogFilterPreset, utcnow
-from server.services.errors import Conflict, InvalidInput, NotFound
+from server.services.errors import Conflict, NotFound
+from server.services.names import check_name
 
 MAX_PRESETS = 50  # per user
 MAX_NAME = 100
-
-
-def check_name(name: str) -> str:
-    """Return the name without surrounding blanks; raise InvalidInput when unusable."""
-    text = name.strip()
-    if not text or len(text) > MAX_NAME or any(ord(c) < 32 for c in text):
-        raise InvalidInput(
-            "name: use 1 to {limit} characters, without control characters.",
-            field="name", limit=MAX_NAME,
-        )  # fmt: skip
-    return text
 
 
 class LogFilterPresets:
@@ -43,7 +33,7 @@ class LogFilterPresets:
 
     def create(self, user_id: int, name: str, filters: dict[str, str]) -> LogFilterPreset:
         """Save a new preset; Conflict on a taken name or beyond the limit."""
-        name = check_name(name)
+        name = check_name(name, MAX_NAME)
         count = self._db.session.scalar(
             select(func.count()).where(LogFilterPreset.user_id == user_id)
         )
@@ -63,7 +53,7 @@ class LogFilterPresets:
         """Rename a preset and/or replace its filters."""
         row = self.get(user_id, preset_id)
         if name is not None:
-            name = check_name(name)
+            name = check_name(name, MAX_NAME)
             self._refuse_taken(user_id, name, row.id)  # before the change: no flush of it yet
             row.name = name
         if filters is not None:

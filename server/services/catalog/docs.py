@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -12,6 +10,7 @@ from sqlalchemy import select
 
 from server.database import Database
 from server.models import Script, ScriptGroup
+from server.services.atomic_files import replace_text
 from server.services.audit import Actor, AuditLog
 from server.services.catalog.doc_history import DocVersions
 from server.services.catalog.markdown_render import Linker, render_markdown
@@ -121,7 +120,7 @@ class DocsService:
         """Write the file atomically; on failure nothing of this save is kept."""
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            _atomic_write(path, text)
+            replace_text(path, text)
         except OSError as exc:
             self._db.session.rollback()
             full = storage_error(exc)
@@ -171,16 +170,3 @@ class DocsService:
 def localise_exact(value: Any, language: str) -> str | None:
     """Return the value for exactly ``language`` (no fallback)."""
     return value.get(language) if isinstance(value, dict) else None
-
-
-def _atomic_write(path: Path, text: str) -> None:
-    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise

@@ -22,6 +22,7 @@ from server.services.audit import Actor, AuditLog
 from server.services.catalog.parameters import coerce, localise
 from server.services.catalog.view import effective_script
 from server.services.errors import Conflict, InvalidInput, NotFound
+from server.services.names import check_name
 from server.services.presets.examples import Example, read_examples
 
 EXAMPLE_PREFIX = "example:"
@@ -82,16 +83,6 @@ def clean_values(params: list[dict[str, Any]], values: dict[str, Any]) -> dict[s
     return cleaned
 
 
-def _check_name(name: str) -> str:
-    text = name.strip()
-    if not text or len(text) > MAX_NAME or any(ord(c) < 32 for c in text):
-        raise InvalidInput(
-            "name: use 1 to {limit} characters, without control characters.",
-            field="name", limit=MAX_NAME,
-        )  # fmt: skip
-    return text
-
-
 class PresetService:
     """List a script's presets for a user; save, change and delete the user's own."""
 
@@ -134,7 +125,7 @@ class PresetService:
         """Save a new set; InvalidInput naming a bad field, Conflict on a taken name or
         beyond the limit."""
         params = _declarations(script, group)
-        name = _check_name(name)
+        name = check_name(name, MAX_NAME)
         values = clean_values(params, parameters)
         session = self._db.session
         count = session.scalar(
@@ -174,7 +165,7 @@ class PresetService:
         row = self._own(user_id, script, group, preset_id)
         changes: dict[str, Any] = {"script_id": script.id}
         if name is not None:
-            name = _check_name(name)
+            name = check_name(name, MAX_NAME)
             self._refuse_taken(user_id, script.id, name, row.id)
             if name != row.name:
                 changes |= {"name": name, "old_name": row.name}
