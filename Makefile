@@ -57,13 +57,17 @@ format: $(BIN)/scriptsmanager
 docs: $(BIN)/scriptsmanager
 	$(BIN)/python -m server.settings
 
-## bench: run the benchmarks and print their figures
+## bench: run the benchmarks end to end against real servers and print their figures
 bench: $(BIN)/scriptsmanager
-	$(BIN)/python bench/discovery.py
+	$(BIN)/python bench/load.py
 	$(BIN)/python bench/capture.py
+	$(BIN)/python bench/live_detail.py
 	$(BIN)/python bench/logsearch.py
 	$(BIN)/python bench/log_viewer.py
+	$(BIN)/python bench/log_viewer_browser.py
 	$(BIN)/python bench/interfaces.py
+	$(BIN)/python bench/discovery.py
+	$(BIN)/python bench/memory.py
 	$(BIN)/python bench/desktop.py
 
 ## package: build the one-folder app in dist/ (PyInstaller) and smoke-test it on Xvfb

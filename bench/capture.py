@@ -1,239 +1,264 @@
-"""Benchmark output capture: a script printing 1,000,000 lines as fast as it can.
+"""Benchmark output capture and live logs end to end, on a real ``scriptsmanager --server``.
 
-Prints (a) the script's wall time with stdout to /dev/null, (b) the wall time of the same
-script run by the manager (in-process app, from the execute request to the run recorded as
-finished) and its ratio to (a), (c) the stdout lines missing from the run's log file,
-(d) the rate at which a Socket.IO subscriber of a real server receives the lines live, and
-(e) the delay from print() to arrival in the subscriber for a slow script (one line a
-second). Run: ``python bench/capture.py``.
+Each managed run is paired with the same script run plainly, ``python script.py >
+/dev/null`` (block-buffered stdout, as the manager's children have), bare and managed
+alternating; ratios are medians over REPEATS pairs, so load on the machine hits both alike.
+
+- capture: a script printing 1,000,000 lines as fast as it can. Wall time from the execute
+  request to the run recorded as finished (the ``status`` event every connected client
+  gets in its user room, then the run's detail polled until it no longer says
+  ``running``; polling the detail all along would load the very server being measured),
+  over the plain run's wall time. CPU ratio = (the server's own CPU during the run, from
+  ``BenchServer.cpu_seconds()``, + the managed script's CPU, from the worker's reaped
+  children) / (the plain script's CPU, from ``RUSAGE_CHILDREN``): what the machine spends
+  to run and capture the script, over what the script alone costs. Lines lost: expected
+  lines missing from the run's log file (worst run).
+- stream: a script printing 200,000 lines with a Socket.IO subscriber on ``/logs``
+  (subscribed right after the execute request; the replay covers what came before).
+  Wall time from the execute request to the last line received, over the plain run's
+  wall time; lines lost = lines never received (worst run).
+- liveness: a script printing ``time.time()`` every 0.2 s, 15 times, without flushing
+  (as ordinary scripts do). Delay from print() to arrival at the subscriber.
+
+Each figure is printed beside its goal; a ratio ≤ 1.00 there meets it.
+Run: ``python bench/capture.py``.
 """
 
 from __future__ import annotations
 
 import os
+import resource
 import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import requests
-import socketio
-from sqlalchemy import select
-
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from server.app import create_app, shutdown_app  # noqa: E402
-from server.models import ExecutionLog  # noqa: E402
-from server.services.audit import Actor  # noqa: E402
-from server.services.registry import EXTENSION_KEY  # noqa: E402
-from tests import support  # noqa: E402
+from bench.harness import BenchServer, bench_server, figure, logs_socket  # noqa: E402
+from tests.support import GroupWriter  # noqa: E402
 
-LINES, REPEATS, RUN_TIMEOUT, TICKS = 1_000_000, 3, 120.0, 5
-USER, PASSWORD, PAYLOAD = "bench", "Bench-Passw0rd", " some payload text"
-FLOOD = 'for i in range(1_000_000):\n    print("line", i, "some payload text")\n'
-SLOW = (
-    f'import time\n\nfor _ in range({TICKS}):\n    print("tick", time.time())\n    time.sleep(1)\n'
-)
+LINES, STREAM_LINES, TICKS, TICK, REPEATS = 1_000_000, 200_000, 15, 0.2, 3
+WALL_GOAL, CPU_GOAL, STREAM_GOAL, LIVE_GOAL_MS = 1.2, 1.25, 1.5, 100.0
+RUN_TIMEOUT, SETTLE = 300.0, 10.0
+PAYLOAD = " some payload text"
+FLOOD = 'for i in range({n}):\n    print("line", i, "some payload text")\n'
+SLOW = 'import time\n\nfor _ in range({n}):\n    print("tick", time.time())\n    time.sleep({t})\n'
 HEADER = "@description: {}\n@required_level: operator"
-SKIPPED = ("[stderr] ", "[debug] ")
+SCRIPTS = {
+    "flood.py": FLOOD.format(n=LINES),
+    "stream.py": FLOOD.format(n=STREAM_LINES),
+    "slow.py": SLOW.format(n=TICKS, t=TICK),
+}
 
 
-def mark(seen: bytearray, line: str) -> None:
-    """Flag the index of a ``line N some payload text`` line."""
+def prepare(groups: GroupWriter) -> None:
+    groups.group("bench", name="Bench")
+    for filename, code in SCRIPTS.items():
+        groups.script("bench", filename, HEADER.format(filename), code)
+
+
+def line_number(line: str) -> int | None:
+    """Return N of a ``line N some payload text`` line, None for any other line."""
     if line.startswith("line ") and line.endswith(PAYLOAD):
         number = line[5 : -len(PAYLOAD)]
-        if number.isdigit() and int(number) < LINES:
-            seen[int(number)] = 1
+        if number.isdigit():
+            return int(number)
+    return None
 
 
-def lines_in_log(log_path: str) -> int:
+class Watcher:
+    """What a ``/logs`` client saw: final statuses, and one execution's stdout lines."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Condition()
+        self.statuses: dict[str, str] = {}
+        self.watch("", 0)
+
+    def watch(self, execution_id: str, lines: int = 0, ticks: int = 0) -> None:
+        """Start counting the stdout lines of ``execution_id`` (``lines`` and ``ticks``
+        expected)."""
+        with self.lock:
+            self.execution_id, self.seen, self.distinct = execution_id, bytearray(lines), 0
+            self.expected_ticks = ticks
+            self.complete_at, self.last_arrival = 0.0, 0.0
+            self.ticks: dict[str, float] = {}  # printed time -> delay (ms), replays deduplicated
+
+    def on_log(self, data: dict[str, Any]) -> None:
+        arrived, now = time.perf_counter(), time.time()
+        if data.get("execution_id") != self.execution_id or data.get("stream") != "stdout":
+            return
+        with self.lock:
+            for line in data["lines"]:
+                if line.startswith("tick "):
+                    self.ticks.setdefault(line[5:], (now - float(line[5:])) * 1000)
+                number = line_number(line)
+                if number is not None and number < len(self.seen) and not self.seen[number]:
+                    self.seen[number], self.distinct = 1, self.distinct + 1
+            self.last_arrival = arrived
+            complete = self.distinct == len(self.seen) and len(self.ticks) >= self.expected_ticks
+            if complete and not self.complete_at:
+                self.complete_at = arrived
+                self.lock.notify_all()
+
+    def on_status(self, data: dict[str, Any]) -> None:
+        if data.get("status") not in (None, "running"):
+            with self.lock:
+                self.statuses[data["execution_id"]] = data["status"]
+                self.lock.notify_all()
+
+    def wait_status(self, execution_id: str) -> str:
+        """Wait for the final status of ``execution_id`` and return it."""
+        with self.lock:
+            if not self.lock.wait_for(lambda: execution_id in self.statuses, RUN_TIMEOUT):
+                raise RuntimeError(f"no final status for {execution_id} in {RUN_TIMEOUT:g}s")
+            return self.statuses[execution_id]
+
+    def wait_complete(self) -> float:
+        """Wait (a little) for every expected line; return the last arrival time."""
+        with self.lock:
+            self.lock.wait_for(lambda: self.complete_at > 0, SETTLE)
+            return self.complete_at or self.last_arrival
+
+
+def plain_run(script: Path) -> tuple[float, float]:
+    """Run ``python script > /dev/null``; return its wall and CPU seconds.
+
+    The child's environment is the manager's for its children in what matters here:
+    no PYTHON* variables but the encoding, so stdout is block-buffered in both runs.
+    """
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
+    env.update(PYTHONIOENCODING="utf-8", PYTHONDONTWRITEBYTECODE="1")
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    subprocess.run([sys.executable, str(script)], stdout=subprocess.DEVNULL, env=env,
+                   check=True, timeout=RUN_TIMEOUT)  # fmt: skip
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+
+
+def children_cpu(server: BenchServer) -> float:
+    """Return the CPU time of the server's reaped children (the scripts it ran)."""
+    total = 0.0
+    for process in server.server_processes():
+        times = process.cpu_times()
+        total += times.children_user + times.children_system
+    return total
+
+
+def execute(server: BenchServer, script_id: int) -> str:
+    """Start a script as the admin; return the execution id."""
+    answer = server.admin.post(f"/api/scripts/{script_id}/execute", {"parameters": {}})
+    if answer.status_code != 202:
+        raise RuntimeError(f"execute {script_id}: {answer.status_code} {answer.text[:300]}")
+    return answer.json()["execution_id"]
+
+
+def lines_in_log(server: BenchServer, execution_id: str) -> int:
     """Return the number of distinct expected stdout lines in a run's log file."""
+    path = next((server.home / "data" / "logs").rglob(f"execution_{execution_id}.log"))
     seen = bytearray(LINES)
-    with open(log_path, encoding="utf-8", errors="replace") as handle:
+    with path.open(encoding="utf-8", errors="replace") as handle:
         for line in handle:
-            if not line.startswith(SKIPPED):
-                mark(seen, line.rstrip("\n"))
+            number = line_number(line.rstrip("\n"))
+            if number is not None and number < LINES:
+                seen[number] = 1
     return seen.count(1)
 
 
-def script_id(get: Callable[[str], Any], filename: str) -> int:
-    group = get("api/script-groups")["items"][0]["id"]
-    items = get(f"api/script-groups/{group}/scripts")["items"]
-    return next(item["id"] for item in items if item["filename"] == filename)
-
-
-def plain_run(script: Path) -> float:
-    """Wall time of ``python script.py > /dev/null``.
-
-    PYTHON* variables (PYTHONUNBUFFERED in particular) are left out: the manager does not
-    pass them to its children either, so both runs have block-buffered stdout.
-    """
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
+def capture_run(
+    server: BenchServer, watcher: Watcher, script_id: int
+) -> tuple[float, float, float, int]:
+    """Run the flood once; return wall seconds, server and script CPU seconds, lines lost."""
+    cpu, children = server.cpu_seconds(), children_cpu(server)
     started = time.perf_counter()
-    subprocess.run([sys.executable, str(script)], stdout=subprocess.DEVNULL, env=env, check=True,
-                   timeout=RUN_TIMEOUT)  # fmt: skip
-    return time.perf_counter() - started
+    execution_id = execute(server, script_id)
+    watcher.wait_status(execution_id)
+    detail = server.wait_finished(server.admin, execution_id)
+    wall = time.perf_counter() - started
+    cpu, children = server.cpu_seconds() - cpu, children_cpu(server) - children
+    if detail["status"] != "completed":
+        raise RuntimeError(f"flood run {execution_id} ended as {detail['status']!r}")
+    return wall, cpu, children, LINES - lines_in_log(server, execution_id)
 
 
-def under_manager(home: Path, groups: Path, script: Path) -> tuple[float, float, list[int]]:
-    """Alternate plain and managed runs, so that load hits both alike; return the median
-    plain time, the median managed time (execute to recorded end), the lines lost per run.
-    """
-    app = create_app(support.make_settings(home, script_groups_path=groups))
-    services = app.extensions[EXTENSION_KEY]
-    plain, times, lost = [], [], []
-    try:
-        services.users.create(USER, "bench@example.com", PASSWORD, "admin", Actor.system())
-        services.db.remove()
-        client = support.JsonClient(app.test_client())
-        client.post("/api/auth/login", {"username": USER, "password": PASSWORD})
-        flood = script_id(lambda path: client.get("/" + path).get_json(), "flood.py")
-        for _ in range(REPEATS):
-            plain.append(plain_run(script))
-            started = time.perf_counter()
-            answer = client.post(f"/api/scripts/{flood}/execute", {"parameters": {}})
-            execution_id = answer.get_json()["execution_id"]
-            ended = services.executions.wait(execution_id, RUN_TIMEOUT)
-            times.append(time.perf_counter() - started)
-            status = client.get(f"/api/logs/execution/{execution_id}").get_json()["status"]
-            if not ended or status != "completed":
-                raise RuntimeError(f"run {execution_id} ended as {status!r}")
-            column, uuid = ExecutionLog.log_path, ExecutionLog.execution_uuid
-            log_path = services.db.session.scalar(select(column).where(uuid == execution_id))
-            services.db.remove()
-            lost.append(LINES - lines_in_log(log_path))
-    finally:
-        shutdown_app(app)
-    return statistics.median(plain), statistics.median(times), lost
+def stream_run(
+    server: BenchServer, watcher: Watcher, sio: Any, script_id: int
+) -> tuple[float, int]:
+    """Run a script with a live subscriber; return seconds to its last line, lines lost."""
+    started = time.perf_counter()
+    execution_id = execute(server, script_id)
+    watcher.watch(execution_id, STREAM_LINES)
+    sio.emit("subscribe", {"execution_id": execution_id}, namespace="/logs")
+    watcher.wait_status(execution_id)
+    last = watcher.wait_complete()
+    return last - started, STREAM_LINES - watcher.distinct
 
 
-Event = tuple[int, str, list[str], float, float]  # seq, stream, lines, perf_counter, time
+def bench_capture(server: BenchServer, watcher: Watcher, ids: dict[str, int]) -> None:
+    """Print the capture figures: paired plain and managed runs of the flood."""
+    plain, managed = [], []
+    for _ in range(REPEATS):
+        plain.append(plain_run(server.groups.root / "bench" / "flood.py"))
+        managed.append(capture_run(server, watcher, ids["bench/flood.py"]))
+    walls = [run[0] / base[0] for run, base in zip(managed, plain, strict=True)]
+    cpus = [(run[1] + run[2]) / base[1] for run, base in zip(managed, plain, strict=True)]
+    print(f"capture: {LINES:,} lines, median of {REPEATS} pairs")
+    figure("plain python > /dev/null, wall", statistics.median(p[0] for p in plain), "s")
+    figure(
+        "managed, execute to recorded finish, wall", statistics.median(m[0] for m in managed), "s"
+    )
+    figure("wall, managed / plain", statistics.median(walls), "x", WALL_GOAL)
+    figure("plain script CPU", statistics.median(p[1] for p in plain), "s")
+    figure("managed: server CPU during the run", statistics.median(m[1] for m in managed), "s")
+    figure("managed: script CPU", statistics.median(m[2] for m in managed), "s")
+    figure("CPU, (server + script) / plain script", statistics.median(cpus), "x", CPU_GOAL)
+    figure("lines lost in the log file, worst run", max(m[3] for m in managed), "lines", 0)
 
 
-class Subscriber:
-    """A logged-in HTTP session plus a Socket.IO client on /logs that records log events.
-
-    python-socketio runs every handler in its own thread, so events may be handled out of
-    order: they are kept as they come and put in ``seq`` order afterwards. websocket-client
-    checks UTF-8 in pure Python (~1 MB/s) unless told not to; json decoding checks it anyway.
-    """
-
-    def __init__(self, url: str) -> None:
-        self.url, self.http = url, requests.Session()
-        token = self.http.get(url + "api/auth/csrf", timeout=10).json()["csrf_token"]
-        body = {"username": USER, "password": PASSWORD}
-        login = self.http.post(url + "api/auth/login", json=body,
-                               headers={"X-CSRFToken": token}, timeout=10)  # fmt: skip
-        login.raise_for_status()
-        self.csrf = login.json()["csrf_token"]
-        self.execution_id, self.status, self.done = "", "", threading.Event()
-        self.events: list[Event] = []
-        self.sio = socketio.Client(websocket_extra_options={"skip_utf8_validation": True})
-        self.sio.on("log", self._on_log, namespace="/logs")
-        self.sio.on("status", self._on_status, namespace="/logs")
-        cookie = "; ".join(f"{k}={v}" for k, v in self.http.cookies.items())
-        self.sio.connect(url, headers={"Cookie": cookie}, namespaces=["/logs"],
-                         transports=["websocket"], wait_timeout=10)  # fmt: skip
-
-    def run(self, filename: str) -> list[Event]:
-        """Start a script, subscribe at once, wait for its final status; return the events."""
-        script = script_id(lambda path: self.http.get(self.url + path, timeout=10).json(), filename)
-        self.events, self.status, self.done = [], "", threading.Event()
-        answer = self.http.post(self.url + f"api/scripts/{script}/execute",
-                                json={"parameters": {}}, headers={"X-CSRFToken": self.csrf},
-                                timeout=10)  # fmt: skip
-        self.execution_id = answer.json()["execution_id"]
-        self.sio.emit("subscribe", {"execution_id": self.execution_id}, namespace="/logs")
-        if not self.done.wait(RUN_TIMEOUT):
-            self.status = "no final status"
-        count, deadline = -1, time.monotonic() + 10
-        while count != len(self.events) and time.monotonic() < deadline:
-            count = len(self.events)  # let handler threads still running finish
-            time.sleep(0.3)
-        return sorted(self.events, key=lambda event: event[0])
-
-    def _on_log(self, data: dict[str, Any]) -> None:
-        if data["execution_id"] == self.execution_id:
-            event = (data["seq"], data["stream"], data["lines"], time.perf_counter(), time.time())
-            self.events.append(event)
-
-    def _on_status(self, data: dict[str, Any]) -> None:
-        if data["execution_id"] == self.execution_id and data["status"] != "running":
-            self.status = data["status"]
-            self.done.set()
+def bench_stream(server: BenchServer, watcher: Watcher, sio: Any, ids: dict[str, int]) -> None:
+    """Print the streaming figures: paired plain runs and runs with a live subscriber."""
+    plain, managed = [], []
+    for _ in range(REPEATS):
+        plain.append(plain_run(server.groups.root / "bench" / "stream.py")[0])
+        managed.append(stream_run(server, watcher, sio, ids["bench/stream.py"]))
+    ratios = [run[0] / base for run, base in zip(managed, plain, strict=True)]
+    print(f"stream: {STREAM_LINES:,} lines to a Socket.IO subscriber, median of {REPEATS} pairs")
+    figure("plain python > /dev/null, wall", statistics.median(plain), "s")
+    figure("managed, execute to last line received", statistics.median(m[0] for m in managed), "s")
+    figure("wall, managed / plain", statistics.median(ratios), "x", STREAM_GOAL)
+    figure("lines never received, worst run", max(m[1] for m in managed), "lines", 0)
 
 
-def tally(events: list[Event]) -> tuple[bytearray, int, float, list[float]]:
-    """Drop events whose seq was seen; return line flags, stdout lines, lines/s, delays (ms)."""
-    seen, last_seq, total, delays, arrivals = bytearray(LINES), 0, 0, [], []
-    for seq, stream, lines, arrived, wall in events:
-        if seq <= last_seq or stream != "stdout":
-            last_seq = max(seq, last_seq)
-            continue
-        last_seq, total = seq, total + len(lines)
-        arrivals.append(arrived)
-        for line in lines:
-            if line.startswith("tick "):
-                delays.append((wall - float(line.split()[1])) * 1000)
-            else:
-                mark(seen, line)
-    span = max(arrivals) - min(arrivals) if arrivals else 0.0
-    return seen, total, seen.count(1) / span if span else 0.0, delays
-
-
-def live(home: Path, groups: Path) -> tuple[bytearray, int, float, list[float], str]:
-    """Run both scripts on a real server; return tally() of the flood, tick delays, statuses."""
-    env = {**os.environ, "SCRIPT_GROUPS_PATH": str(groups), "CONDA_AUTO_DETECT": "0",
-           "WATCH_SCRIPT_GROUPS": "0"}  # fmt: skip
-    subprocess.run([sys.executable, "-m", "desktop.launcher", "create-admin", "--username", USER,
-                    "--password", PASSWORD], env={**env, "SCRIPTSMANAGER_HOME": str(home)},
-                   check=True, capture_output=True, timeout=60)  # fmt: skip
-    server = support.start_server(home, support.free_port(), env=env)
-    try:
-        subscriber = Subscriber(server.url)
-        seen, total, rate, _ = tally(subscriber.run("flood.py"))
-        status = subscriber.status
-        delays = tally(subscriber.run("slow.py"))[3]
-        subscriber.sio.disconnect()
-        subscriber.http.close()
-        return seen, total, rate, delays, f"{status}, {subscriber.status}"
-    finally:
-        support.stop_server(server)
+def bench_liveness(server: BenchServer, watcher: Watcher, sio: Any, ids: dict[str, int]) -> None:
+    """Print the delay from print() to arrival for a slow script, over REPEATS runs."""
+    delays: list[float] = []
+    for _ in range(REPEATS):
+        execution_id = execute(server, ids["bench/slow.py"])
+        watcher.watch(execution_id, ticks=TICKS)
+        sio.emit("subscribe", {"execution_id": execution_id}, namespace="/logs")
+        watcher.wait_status(execution_id)
+        watcher.wait_complete()
+        delays.extend(watcher.ticks.values())
+    print(f"liveness: a line every {TICK:g} s, {TICKS} lines a run, {REPEATS} runs")
+    figure("lines received", len(delays), "lines", REPEATS * TICKS, higher_is_better=True)
+    figure("print to arrival, median", statistics.median(delays), "ms")
+    figure("print to arrival, max", max(delays), "ms", LIVE_GOAL_MS)
 
 
 def main() -> None:
-    with tempfile.TemporaryDirectory(prefix="bench-capture-") as tmp:
-        root = Path(tmp)
-        writer = support.GroupWriter(root / "groups")
-        writer.group("bench", name="Bench")
-        flood = writer.script("bench", "flood.py", HEADER.format("1M lines"), FLOOD)
-        writer.script("bench", "slow.py", HEADER.format("one line a second"), SLOW)
-        base, managed, lost = under_manager(root / "home-app", root / "groups", flood)
-        ratio = managed / base
-        print(f"baseline, python flood.py > /dev/null: median {base:.2f} s over {REPEATS} runs")
-        print(f"manager, execute to recorded end: median {managed:.2f} s = {ratio:.2f}x baseline")
-        print(f"stdout lines lost in the log files: {lost} (of {LINES:,} per run)")
-        seen, total, rate, delays, status = live(root / "home-server", root / "groups")
-    distinct, gap = seen.count(1), f"{seen.find(0)}..{seen.rfind(0)}" if 0 in seen else "none"
-    print(f"live: {distinct:,} distinct lines ({total:,} with duplicates), {rate:,.0f} lines/s, "
-          f"all arrived: {distinct == LINES}, missing indices: {gap}, final: {status}")  # fmt: skip
-    median, worst = (statistics.median(delays), max(delays)) if delays else (-1.0, -1.0)
-    print(f"liveness: {len(delays)}/{TICKS} ticks, delay median {median:.0f}, max {worst:.0f} ms")
-    print("\nsummary")
-    for name, value, target in [
-        ("baseline / manager (s)", f"{base:.2f} / {managed:.2f}", ""),
-        ("manager / baseline", f"{ratio:.2f}x", "target <= 1.3x"),
-        ("lines lost, worst run", f"{max(lost)}", "target 0"),
-        ("live lines received", f"{distinct:,}", f"target {LINES:,}"),
-        ("live rate (lines/s)", f"{rate:,.0f}", ""),
-        ("liveness median / max", f"{median:.0f} / {worst:.0f} ms", "target < 100 ms"),
-    ]:
-        print(f"  {name:<24}{value:>16}  {target}")
+    with bench_server("capture", prepare) as server:
+        ids = server.scripts()
+        watcher = Watcher()
+        handlers = {"log": watcher.on_log, "status": watcher.on_status}
+        with logs_socket(server.admin, handlers) as sio:
+            bench_capture(server, watcher, ids)
+            bench_stream(server, watcher, sio, ids)
+            bench_liveness(server, watcher, sio, ids)
 
 
 if __name__ == "__main__":

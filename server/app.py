@@ -15,19 +15,19 @@ from server.extensions import csrf, login_manager
 from server.proxy.origin import InterfaceOriginSplit
 from server.realtime.bridge import NAMESPACE, LogBridge
 from server.realtime.namespace import LogNamespace
+from server.realtime.text_packets import TextPacket
 from server.security.access import enforce_access
 from server.security.headers import add_security_headers
 from server.security.hosts import HostCheck, trusted_names
 from server.security.session_cookie import ManagerSessionInterface
 from server.services.registry import EXTENSION_KEY, Services, build_services
 from server.settings import Settings, ensure_secret_key, load_settings
-from server.system_logs import ACCESS_LOGGER, configure_logging
+from server.system_logs import access_log, configure_logging
 
 logger = logging.getLogger(__name__)
 BRIDGE_KEY = "scriptsmanager.live_logs"
 # Answered even while a restore swaps the data tree: they read no data.
 GATE_EXEMPT = {"health_api.health", "system_api.backup_status"}
-access_logger = logging.getLogger(ACCESS_LOGGER)
 
 
 def create_app(settings: Settings | None = None) -> Flask:
@@ -66,6 +66,7 @@ def shutdown_app(app: Flask | None) -> None:
     app.extensions[EXTENSION_KEY].shutdown()
     if BRIDGE_KEY in app.extensions:
         app.extensions[BRIDGE_KEY].stop()
+    access_log.flush()
     logger.info("ScriptsManager stopped")
 
 
@@ -110,7 +111,8 @@ def init_extensions(app: Flask, services: Services) -> None:
 
 def init_realtime(app: Flask, services: Services) -> None:
     """Serve live logs: a Socket.IO server, the /logs namespace and the batching bridge."""
-    socketio = SocketIO(app, async_mode="threading")  # stored in app.extensions["socketio"]
+    # stored in app.extensions["socketio"]
+    socketio = SocketIO(app, async_mode="threading", serializer=TextPacket)
     bridge = LogBridge(socketio)
     services.events.subscribe(bridge)
     socketio.on_namespace(LogNamespace(NAMESPACE, bridge, services))
@@ -139,14 +141,9 @@ def init_request_hooks(app: Flask, services: Services) -> None:
     def finish_request(response):
         add_security_headers(response)
         elapsed = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
-        access_logger.info(
-            '%s "%s %s" %s %.1fms',
-            request.remote_addr,
-            request.method,
-            request.full_path.rstrip("?"),
-            response.status_code,
-            elapsed,
-        )
+        path = request.full_path.rstrip("?")
+        access_log.record(request.remote_addr, request.method, path, response.status_code,
+                          elapsed)  # fmt: skip
         return response
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, scoped_session, sessionmaker
 
@@ -36,6 +36,11 @@ class Database:
         """Return the session of the current thread."""
         return self._sessions()
 
+    @property
+    def session_factory(self) -> sessionmaker:
+        """Return the factory of every session (a target for session events)."""
+        return self._sessions.session_factory
+
     def remove(self) -> None:
         """Close the current thread's session (end of a request or job)."""
         self._sessions.remove()
@@ -53,16 +58,6 @@ class Database:
         finally:
             self._sessions.remove()
 
-    def is_reachable(self) -> bool:
-        """Return True when a trivial query succeeds."""
-        try:
-            with self.engine.connect() as connection:
-                connection.execute(text("SELECT 1"))
-            return True
-        except Exception:  # any driver error means "not reachable" for /health
-            logger.exception("database health check failed")
-            return False
-
     def migrate(self) -> None:
         """Bring the schema to the newest revision (idempotent)."""
         config = Config()
@@ -77,6 +72,9 @@ class Database:
         self.engine.dispose()
 
 
+POOL_SIZE, POOL_OVERFLOW = 32, 64  # the server runs up to 64 request threads
+
+
 def _create_engine(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
@@ -84,7 +82,10 @@ def _create_engine(url: str) -> Engine:
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(
-        url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "check_same_thread": False}
+        url,
+        connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
+        pool_size=POOL_SIZE,  # kept open: opening a connection costs more than a query
+        max_overflow=POOL_OVERFLOW,
     )
     event.listen(engine, "connect", _sqlite_pragmas)
     return engine

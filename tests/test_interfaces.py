@@ -6,6 +6,7 @@ import shutil
 import socket
 import threading
 import time
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
@@ -14,6 +15,7 @@ import pytest
 
 from server.app import create_app, shutdown_app
 from server.database import Database
+from server.services.execution.process import port_answers, reached_listener
 from server.services.ports import PortManager, can_bind
 from tests.api.test_runs import wait_done
 from tests.support import GroupWriter, JsonClient, make_settings, wait_for
@@ -63,6 +65,21 @@ def test_a_port_taken_by_another_process_is_skipped(tmp_path):
         full.allocate(None, None, None)
         full.allocate(None, None, None)
     db.dispose()
+
+
+def test_a_probe_that_meets_itself_is_no_listener_and_leaves_the_port_bindable():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+        probe.connect(("127.0.0.1", port))  # simultaneous open: connected to itself
+        assert not reached_listener(probe)
+    assert can_bind(port)  # as a script's server binds it: no TIME_WAIT left in the way
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", port))
+        listener.listen()
+        with socket.create_connection(("127.0.0.1", port)) as client:
+            assert reached_listener(client)
+        assert port_answers(port)
 
 
 # -- sessions through the API ------------------------------------------------------------
@@ -252,19 +269,58 @@ def test_a_closed_tab_ends_the_session_after_its_grace(interface_app):
     assert "tab closed" in body["debug_output"]
 
 
-@pytest.mark.parametrize("interface_settings", [{"interface_start_timeout": 3}], ids=["start3s"])
-def test_a_declared_interface_that_never_answers_is_ended(interface_app):
-    app, _settings = interface_app
-    ann = client_for(app, "ann")
-    gid = ann.get("/api/script-groups").get_json()["items"][0]["id"]
-    scripts = ann.get(f"/api/script-groups/{gid}/scripts").get_json()["items"]
+def start_silent(client: JsonClient) -> tuple[int, str, Callable[[str], dict | None]]:
+    """Run the interface that never listens; return (script id, execution id, a reader of
+    its session in a given status)."""
+    gid = client.get("/api/script-groups").get_json()["items"][0]["id"]
+    scripts = client.get(f"/api/script-groups/{gid}/scripts").get_json()["items"]
     sid = next(s["id"] for s in scripts if s["filename"] == "silent_interface.py")
-    execution_id = ann.post(f"/api/scripts/{sid}/execute", {"parameters": {}}).get_json()[
+    execution_id = client.post(f"/api/scripts/{sid}/execute", {"parameters": {}}).get_json()[
         "execution_id"
     ]
+
+    def session(status: str) -> dict | None:
+        items = client.get(f"/api/scripts/{sid}/interface-status").get_json()["items"]
+        return next(
+            (s for s in items if s["execution_id"] == execution_id and s["status"] == status),
+            None,
+        )
+
+    return sid, execution_id, session
+
+
+@pytest.mark.parametrize("interface_settings", [{"interface_start_timeout": 3}], ids=["start3s"])
+def test_a_declared_interface_that_never_answers_is_ended(interface_app):
+    from server.services.registry import EXTENSION_KEY
+
+    app, _settings = interface_app
+    ann = client_for(app, "ann")
+    _sid, execution_id, session = start_silent(ann)
+    port = wait_for(lambda: session("starting"))["port"]
     body = wait_done(ann, execution_id)
     assert body["status"] == "terminated"
-    assert "did not answer on port" in body["debug_output"]
+    assert f"the interface did not answer on port {port} within 3 s" in body["debug_output"]
+    assert "the interface answers" not in body["debug_output"]
+    assert session("starting") is None and session("ready") is None
+    services = app.extensions[EXTENSION_KEY]
+    assert port not in {allocation.port_number for allocation in services.ports.in_use()}
+    services.db.remove()
+
+
+def test_a_port_that_starts_listening_late_is_found(interface_app):
+    app, _settings = interface_app
+    ann = client_for(app, "ann")
+    sid, execution_id, session = start_silent(ann)
+    starting = wait_for(lambda: session("starting"))
+    # Nothing listens on the run's port yet (the script never will): the test opens it now.
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", starting["port"]))
+        listener.listen()
+        ready = wait_for(lambda: session("ready"), message="the late listener was not found")
+        assert ready["session_id"] == starting["session_id"]
+        ann.post(f"/api/scripts/{sid}/close-interface", {"session_id": ready["session_id"]})
+    body = wait_done(ann, execution_id)
+    assert f"the interface answers on port {starting['port']}" in body["debug_output"]
 
 
 def test_interface_limits_answer_409(interface_app):

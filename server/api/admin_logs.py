@@ -115,7 +115,7 @@ def export(body: ExportRequest):
     """Export runs of every user as JSON or CSV (``{"format": "json"|"csv"}``)."""
     kind = body.format
     logs = services().logs
-    rows, _total = logs.list(None, LogFilters(), per_page=MAX_EXPORT)
+    rows = logs.list(None, LogFilters(), per_page=MAX_EXPORT, texts=True).rows
     data = [execution_json(r, logs.outputs(r)) for r in rows]
     if kind == "csv":
         return attachment(export_csv(data), "text/csv", "executions.csv")

@@ -11,7 +11,7 @@ from flask_login import current_user
 
 from server.api.common import PAGE, PER_PAGE, actor, page_args, paginated
 from server.api.mark_presenters import add_marks
-from server.api.presenters import execution_json
+from server.api.presenters import execution_json, live_execution_json
 from server.api.query import BoolArg, ChoiceArg, DateArg, IntArg, QueryArg, reads
 from server.models import ExecutionLog
 from server.security.access import require_level
@@ -67,6 +67,10 @@ DIRECTION = ChoiceArg(
 FIND_TEXT = QueryArg(
     "q", "Text to find in a line, any case (at most 200 characters).", required=True
 )
+AFTER = IntArg(
+    "after", "While the run goes: only what was captured after this cursor (the cursor of "
+    "an earlier answer); ignored once it has ended.", minimum=0,
+)  # fmt: skip
 FROM = IntArg(
     "from", "Byte offset: next finds lines starting here or later, prev lines before it "
     "(the start, or for prev the end, when absent).", minimum=0,
@@ -82,22 +86,22 @@ def filters_from_request(**fixed: object) -> LogFilters:
 
 def listing(user_id: int | None, labelled: bool = False, **fixed: object):
     """Answer a paginated, filtered, sorted list of runs; ``labelled`` adds the owner's
-    user name and the project's name to each run."""
+    user name and the project's name to each run. The total is counted up to a cap:
+    ``total_is_lower_bound`` says there are at least that many runs."""
     page, per_page = page_args()
     sort = SORT.read()
     descending = ORDER.read() == "desc"
     logs = services().logs
-    rows, total = logs.list(
-        user_id, filters_from_request(**fixed), sort, descending, page, per_page
-    )
-    items = [execution_json(r) for r in rows]
-    add_marks(items, rows)
+    found = logs.list(user_id, filters_from_request(**fixed), sort, descending, page, per_page)
+    items = [execution_json(r) for r in found.rows]
+    add_marks(items, found.rows)
     if labelled:
-        usernames, projects = logs.labels(rows)
+        usernames, projects = logs.labels(found.rows)
         for item in items:
             item["username"] = usernames.get(item["user_id"])
             item["project_name"] = projects.get(item["project_id"])
-    return jsonify(paginated(items, total, page, per_page))
+    body = paginated(items, found.total, page, per_page)
+    return jsonify({**body, "total_is_lower_bound": found.total_is_lower_bound})
 
 
 def owned(execution_id: str) -> ExecutionLog:
@@ -145,9 +149,17 @@ def project_runs(project_id: int):
 
 @bp.get("/execution/<execution_id>")
 @require_level("viewer")
+@reads(AFTER)
 def run_detail(execution_id: str):
-    """Return a run with its output (what has been captured so far while it runs)."""
+    """Return a run with its output. While it runs, the end of what has been captured
+    (of what followed ``after``, the ``cursor`` of an earlier answer, when given), the new
+    ``cursor``, ``<stream>_truncated`` when lines before were left out and ``log_url``;
+    a finished run answers in full."""
+    after = AFTER.read()
     record = owned(execution_id)
+    live = services().logs.live_tail(record, after)
+    if live is not None:
+        return jsonify(live_execution_json(record, live))
     return jsonify(execution_json(record, services().logs.outputs(record)))
 
 

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import request
+from flask import request, url_for
 from flask_login import current_user
 
 from server.models import ExecutionLog, Script, ScriptGroup
 from server.security.levels import allows
 from server.services.catalog.scan_warnings import warning_texts
 from server.services.catalog.view import effective_group, effective_script, localised_text
+from server.services.live_output import LiveOutput
 from server.services.registry import services
 from server.settings import LANGUAGES
+
+OUTPUT_KEYS = {"output": "stdout", "error_output": "stderr", "debug_output": "debug"}
 
 
 def request_language() -> str:
@@ -120,12 +123,22 @@ def execution_json(record: ExecutionLog, outputs: dict[str, str] | None = None) 
         "cpu_seconds": record.cpu_seconds,
     }
     if outputs is not None:
-        data["output"] = outputs["stdout"]
-        data["error_output"] = outputs["stderr"]
-        data["debug_output"] = outputs["debug"]
+        data.update({key: outputs[stream] for key, stream in OUTPUT_KEYS.items()})
         data["environment"] = {
             k: v for k, v in (record.environment or {}).items() if k != "manager"
         }
+    return data
+
+
+def live_execution_json(record: ExecutionLog, live: LiveOutput) -> dict[str, Any]:
+    """Shape a running run with the tail of each stream; ``cursor`` (give it back as
+    ``?after=``), ``<stream>_truncated`` when lines before its text were left out, and
+    ``log_url``, where the full log file is read."""
+    data = execution_json(record, live.texts)
+    data["cursor"] = live.cursor
+    for key, stream in OUTPUT_KEYS.items():
+        data[f"{key}_truncated"] = live.truncated[stream]
+    data["log_url"] = url_for("logs_api.run_content", execution_id=record.execution_uuid)
     return data
 
 

@@ -14,6 +14,7 @@ from sqlalchemy import (
     Integer,
     String,
     UniqueConstraint,
+    desc,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -85,6 +86,33 @@ class ScriptProcess(Base):
     close_after: Mapped[Timestamp]  # a closed tab's grace period ends here (a reload pings)
 
 
+def _sort_indexes(name: str, key: str) -> tuple[Index, ...]:
+    """Return the four indexes of one sort key: one user's runs and everyone's, each in the
+    descending order (read backwards) and the ascending one (ties newest first there too)."""
+    return (
+        Index(f"ix_execution_logs_user_{name}", "user_id", key),
+        Index(f"ix_execution_logs_user_{name}_asc", "user_id", key, desc("id")),
+        Index(f"ix_execution_logs_{name}", key),
+        Index(f"ix_execution_logs_{name}_asc", key, desc("id")),
+    )
+
+
+# The run list reads every sort and filter from an index (migration 0011), so a page is
+# found without sorting and a count without reading the runs. Ties are newest first in
+# both directions: an index's rowid suffix gives that read backwards (a descending sort),
+# and an ``..._asc`` index ending in ``id DESC`` gives it read forwards.
+RUN_LIST_INDEXES = (
+    Index("ix_execution_logs_user_status_asc", "user_id", "status", desc("id")),
+    Index("ix_execution_logs_status_asc", "status", desc("id")),
+    *_sort_indexes("duration", "duration_seconds"),
+    *_sort_indexes("script_name", "script_name"),
+    *_sort_indexes("project", "project_id"),
+    Index("ix_execution_logs_user_script", "user_id", "script_id"),
+    Index("ix_execution_logs_script", "script_id"),
+    Index("ix_execution_logs_start", "start_time"),
+)
+
+
 class ExecutionLog(Base):
     """One run of a script: context, status and (bounded) captured output."""
 
@@ -93,6 +121,7 @@ class ExecutionLog(Base):
         Index("ix_execution_logs_user_start", "user_id", "start_time"),
         Index("ix_execution_logs_user_status", "user_id", "status"),
         Index("ix_execution_logs_status", "status"),
+        *RUN_LIST_INDEXES,
     )
 
     id: Mapped[IntPK]
@@ -114,6 +143,7 @@ class ExecutionLog(Base):
     output: Mapped[LongText]
     error_output: Mapped[LongText]
     debug_output: Mapped[LongText]
+    search_terms: Mapped[LongText]  # words of the output left out of the three above
     exit_code: Mapped[int | None] = mapped_column(Integer)
     parameters: Mapped[JsonValue]
     conda_environment: Mapped[str | None] = mapped_column(String(100))

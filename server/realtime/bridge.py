@@ -149,22 +149,19 @@ class LogBridge:
 
 
 def _events(execution_id: str, chunks: list[tuple[str, int, bytes]]) -> list[dict[str, object]]:
-    """Merge consecutive chunks of one stream into ``log`` events."""
-    events: list[dict[str, object]] = []
+    """Merge consecutive chunks of one stream into ``log`` events (decoded once each)."""
+    runs: list[tuple[str, int, list[bytes]]] = []
     for stream, seq, data in chunks:
-        if events and events[-1]["stream"] == stream:
-            events[-1]["lines"].extend(lines_of(data))  # type: ignore[union-attr]
-            events[-1]["seq"] = seq
+        if runs and runs[-1][0] == stream:
+            runs[-1][2].append(data)
+            runs[-1] = (stream, seq, runs[-1][2])
         else:
-            events.append(
-                {
-                    "execution_id": execution_id,
-                    "stream": stream,
-                    "lines": lines_of(data),
-                    "seq": seq,
-                }
-            )
-    return events
+            runs.append((stream, seq, [data]))
+    return [
+        {"execution_id": execution_id, "stream": stream, "lines": lines_of(b"".join(parts)),
+         "seq": seq}
+        for stream, seq, parts in runs
+    ]  # fmt: skip
 
 
 def _file_chunks(log_path: str | None) -> list[tuple[str, int, bytes]]:

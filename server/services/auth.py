@@ -22,6 +22,7 @@ from server.models import AuthSession, User, utcnow
 from server.services.audit import Actor, AuditLog
 from server.services.errors import NotAuthenticated, Throttled
 from server.services.passwords import Passwords
+from server.services.session_cache import CachedSession, SessionCache
 from server.services.throttle import LoginThrottle
 
 TOUCH_EVERY = timedelta(seconds=60)
@@ -75,6 +76,8 @@ class AuthService:
         self._lifetime = timedelta(seconds=lifetime_seconds)
         self._tickets: dict[str, tuple[int, float]] = {}  # digest -> (user id, deadline)
         self._tickets_lock = threading.Lock()
+        self._cache = SessionCache()
+        self._cache.watch(db.session_factory)
 
     def login(
         self, username: str, password: str, remote_addr: str, user_agent: str | None
@@ -146,20 +149,30 @@ class AuthService:
         return _session_user(user, token)
 
     def load(self, token: str) -> SessionUser | None:
-        """Return the user of a live session token, sliding its expiry; None otherwise."""
+        """Return the user of a live session token, sliding its expiry; None otherwise.
+
+        A session read within the last TOUCH_EVERY comes from memory (no query)."""
+        digest, now = _digest(token), utcnow()
+        cached = self._cache.get(digest)
+        if cached and cached.expires_at > now and now - cached.last_seen < TOUCH_EVERY:
+            return cached.user
+        generation = self._cache.generation
         session = self._db.session
-        record = session.scalar(select(AuthSession).where(AuthSession.token_hash == _digest(token)))
-        now = utcnow()
+        record = session.scalar(select(AuthSession).where(AuthSession.token_hash == digest))
         if record is None or record.revoked_at is not None or record.expires_at <= now:
             return None
         user = record.user
         if not user.is_active:
             return None
-        if now - record.last_seen >= TOUCH_EVERY:
+        loaded = _session_user(user, token)
+        if now - record.last_seen >= TOUCH_EVERY:  # slide; the next request fills the cache
             record.last_seen = now
             record.expires_at = now + self._lifetime
             session.commit()
-        return _session_user(user, token)
+        else:
+            entry = CachedSession(loaded, record.last_seen, record.expires_at)
+            self._cache.put(digest, entry, generation)
+        return loaded
 
     def end_every_session(self) -> int:
         """End every session (after a restore, the backup's sessions must not come back)."""

@@ -3,13 +3,14 @@ report is shown (``in_language``)."""
 
 from __future__ import annotations
 
+import logging
 import shutil
 
 from sqlalchemy import func, select
 
 from server import __version__
 from server.database import Database
-from server.models import CondaEnvironment, ExecutionLog, PortAllocation, utcnow
+from server.models import CondaEnvironment, ExecutionLog, PortAllocation, User, utcnow
 from server.services.backup.service import BackupService
 from server.services.catalog.environments import EnvironmentService
 from server.services.i18n import Translations
@@ -18,6 +19,7 @@ from server.services.quota.service import QuotaService
 from server.services.storage import StorageState
 from server.settings import Settings
 
+logger = logging.getLogger(__name__)
 MIN_FREE_BYTES = 16 * 1024 * 1024  # below this the data disk counts as full
 
 
@@ -44,7 +46,8 @@ class HealthService:
     def report(self) -> dict[str, object]:
         """Return status, reasons, database reachability, disk, conda, quotas, running
         scripts, port usage."""
-        database_ok = self._db.is_reachable()
+        counts = self._counts()
+        database_ok = counts is not None
         free = self._free_bytes()
         reasons = [] if database_ok else [Message("the database cannot be reached")]
         if free is not None and free < MIN_FREE_BYTES:
@@ -54,8 +57,11 @@ class HealthService:
         elif self._storage.recently_full():
             reasons.append(Message("a write failed for a full disk within the last minute"))
         parts: dict[str, object] = {}
-        if database_ok:  # both read what the database stored
-            parts = {"conda": self._conda(reasons), "quotas": self._quota_part(reasons)}
+        if counts is not None:  # both read what the database stored
+            parts = {
+                "conda": self._conda(reasons, counts),
+                "quotas": self._quota_part(reasons, counts),
+            }
         parts["backups"] = self._backup_part(reasons)
         status = "unhealthy" if not database_ok else "degraded" if reasons else "healthy"
         report: dict[str, object] = {
@@ -68,22 +74,45 @@ class HealthService:
         }
         if reasons:
             report["reasons"] = reasons
-        if database_ok:
-            report.update(self._usage())
+        if counts is not None:
+            report.update(self._usage(counts))
         return report
 
-    def _conda(self, reasons: list[Message]) -> dict[str, object]:
+    def _counts(self) -> dict[str, int] | None:
+        """Return the counts the report needs, in one query; None when the database
+        cannot be reached."""
+
+        def count(model: type, *conditions: object):  # noqa: ANN202 - a scalar subquery
+            return select(func.count()).select_from(model).where(*conditions).scalar_subquery()
+
+        query = select(
+            count(CondaEnvironment, CondaEnvironment.is_available.is_(True)).label("conda"),
+            count(ExecutionLog, ExecutionLog.status == "running").label("running"),
+            count(PortAllocation, PortAllocation.status.in_(("allocated", "active"))).label(
+                "ports"
+            ),
+            count(User, User.storage_state == "warning").label("warning"),
+            count(User, User.storage_state == "full").label("full"),
+        )
+        session = self._db.session
+        try:
+            return dict(session.execute(query).one()._mapping)
+        except Exception:  # any driver error means "not reachable" for /health
+            logger.exception("database health check failed")
+            session.rollback()
+            return None
+
+    def _conda(self, reasons: list[Message], counts: dict[str, int]) -> dict[str, object]:
         """Report what conda detection stored (no subprocess here)."""
         executable = self._environments.conda_executable
         if executable and self._environments.last_error:
             reasons.append(
                 Message("conda was found but did not list its environments (see Environments)")
             )
-        query = select(func.count()).where(CondaEnvironment.is_available.is_(True))
-        count = self._db.session.scalar(query)
-        return {"found": executable is not None, "executable": executable, "environments": count}
+        return {"found": executable is not None, "executable": executable,
+                "environments": counts["conda"]}  # fmt: skip
 
-    def _quota_part(self, reasons: list[Message]) -> dict[str, object]:
+    def _quota_part(self, reasons: list[Message], counts: dict[str, int]) -> dict[str, object]:
         """Report how many users were last seen at warning and full (no folder walk)."""
         unmeasured = len(self._quotas.problems())
         if unmeasured:
@@ -94,7 +123,8 @@ class HealthService:
                     count=unmeasured,
                 )
             )
-        return {**self._quotas.counts(), "default_mb": self._quotas.default_mb}
+        return {"warning": counts["warning"], "full": counts["full"],
+                "default_mb": self._quotas.default_mb}  # fmt: skip
 
     def _backup_part(self, reasons: list[Message]) -> dict[str, object]:
         """Report the backup service: enabled, last result, next run, a job running."""
@@ -122,14 +152,10 @@ class HealthService:
         except OSError:
             return None
 
-    def _usage(self) -> dict[str, object]:
-        session = self._db.session
-        running = session.scalar(select(func.count()).where(ExecutionLog.status == "running"))
-        in_use = session.scalar(
-            select(func.count()).where(PortAllocation.status.in_(("allocated", "active")))
-        )
+    def _usage(self, counts: dict[str, int]) -> dict[str, object]:
         size = self._settings.port_range_end - self._settings.port_range_start + 1
-        return {"active_scripts": running, "port_usage": {"in_use": in_use, "range_size": size}}
+        return {"active_scripts": counts["running"],
+                "port_usage": {"in_use": counts["ports"], "range_size": size}}  # fmt: skip
 
 
 def in_language(report: dict[str, object], i18n: Translations, language: str) -> dict[str, object]:

@@ -3,43 +3,33 @@
 from __future__ import annotations
 
 import logging
-import re
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
 
-from sqlalchemy import Select, and_, column, delete, func, select, table, text
+from sqlalchemy import delete, func, select, text
+from sqlalchemy.orm import defer
 
 from server.database import Database
 from server.layout import Layout
 from server.models import ExecutionLog, User, UserProject
+from server.services import live_output
 from server.services.audit import Actor, AuditLog
 from server.services.errors import Conflict, InvalidInput, NotFound
 from server.services.execution.engine import ExecutionService
-from server.services.mark_queries import any_noted, noted_runs, starred_condition
+from server.services.run_list import SORTS, STATUSES, Listing, LogFilters, RunPage, RunQuery
 
 logger = logging.getLogger(__name__)
 
-STATUSES = ("running", "completed", "failed", "terminated")
-SORTS = {
-    "start_time": ExecutionLog.id,  # ids grow with start time and are indexed
-    "duration": ExecutionLog.duration_seconds,
-    "status": ExecutionLog.status,
-    "script": ExecutionLog.script_name,
-    "project": ExecutionLog.project_id,
-}
-_TERM = re.compile(r"[\w.-]+", re.UNICODE)
-COUNT_LIMIT = 10_000  # totals are counted up to here ("10000" then means "at least")
+COUNT_LIMIT = 10_000  # totals are counted up to here; more is "at least 10,000"
 SEARCH_COUNT_LIMIT = 1_000  # the same for full-text searches, where each match costs more
-SEARCH = table("execution_search", column("rowid"))  # the FTS5 index of migration 0003
-
-
-def _terms(words: str) -> list[str]:
-    terms = _TERM.findall(words)[:10]
-    if not terms:
-        raise InvalidInput("q: give at least one word to search for.", field="q")
-    return terms
+# Texts a list never shows, left in the database (up to MAX_OUTPUT_IN_DATABASE each).
+LIST_DEFERRED = (
+    ExecutionLog.output,
+    ExecutionLog.error_output,
+    ExecutionLog.debug_output,
+    ExecutionLog.search_terms,
+    ExecutionLog.environment,
+)
 
 
 class LogFile(Protocol):
@@ -49,33 +39,24 @@ class LogFile(Protocol):
     log_path: str | None
 
 
-@dataclass(frozen=True)
-class LogFilters:
-    """Criteria of a run list; None means any."""
-
-    script_id: int | None = None
-    project_id: int | None = None
-    status: str | None = None
-    date_from: date | None = None
-    date_to: date | None = None
-    min_duration: int | None = None
-    max_duration: int | None = None
-    text: str | None = None
-    project_name: str | None = None  # runs in any user's project of this name
-    starred: bool | None = None  # runs ``marker`` starred (True) or did not (False)
-    marker: int | None = None  # whose marks count: ``starred``, and ``text`` found in notes
-
-
 class LogService:
     """Query and manage execution records and their log files."""
 
     def __init__(
-        self, db: Database, layout: Layout, executions: ExecutionService, audit: AuditLog
+        self,
+        db: Database,
+        layout: Layout,
+        executions: ExecutionService,
+        audit: AuditLog,
+        count_limit: int = COUNT_LIMIT,
+        search_count_limit: int = SEARCH_COUNT_LIMIT,
     ) -> None:
         self._db = db
         self._layout = layout
         self._executions = executions
         self._audit = audit
+        self._count_limit = count_limit
+        self._search_count_limit = search_count_limit
 
     def list(
         self,
@@ -85,11 +66,11 @@ class LogService:
         descending: bool = True,
         page: int = 1,
         per_page: int = 50,
-    ) -> tuple[list[ExecutionLog], int]:
-        """Return one page of runs (all users' when ``user_id`` is None) and the total.
-
-        The total is counted up to COUNT_LIMIT (SEARCH_COUNT_LIMIT for a text search).
-        """
+        texts: bool = False,
+    ) -> RunPage:
+        """Return one page of runs (every user's when ``user_id`` is None) and their total,
+        counted up to the count limit (the search count limit for a full-text search); the
+        rows' output texts are loaded only with ``texts``."""
         if sort not in SORTS:
             raise InvalidInput(
                 "{field} must be one of {choices}.", field="sort", choices=", ".join(SORTS)
@@ -98,97 +79,31 @@ class LogService:
             raise InvalidInput(
                 "{field} must be one of {choices}.", field="status", choices=", ".join(STATUSES)
             )
-        query, rowid = self._query(user_id, filters)
-        column = rowid if sort == "start_time" and rowid is not None else SORTS[sort]
-        order = [column.desc() if descending else column.asc()]
-        if sort != "start_time":
-            order.append(ExecutionLog.id.desc())  # a tie-break; ids are already unique
-        rows = self._db.session.scalars(
-            query.order_by(*order).offset((page - 1) * per_page).limit(per_page)
-        )
-        cap = COUNT_LIMIT if self._match_expression(filters.text) is None else SEARCH_COUNT_LIMIT
-        capped = query.with_only_columns(ExecutionLog.id).limit(cap).subquery()
-        total = self._db.session.scalar(select(func.count()).select_from(capped))
-        return list(rows), total or 0
+        query = RunQuery(self._db.session, Listing(user_id, filters, sort, descending))
+        offset = (page - 1) * per_page
+        ids = query.page_ids(offset, per_page)
+        rows = self._rows(ids, texts)
+        seen = offset + len(ids) if ids else 0  # runs known to be in the list
+        if len(ids) < per_page and (ids or offset == 0):
+            return RunPage(rows, seen)  # the list ends on this page
+        cap = self._count_limit if query.search is None else self._search_count_limit
+        counted = max(query.count(cap), seen)
+        if counted > cap:
+            return RunPage(rows, max(cap, seen), total_is_lower_bound=True)
+        return RunPage(rows, counted)
 
     def ids(self, user_id: int | None, filters: LogFilters, limit: int) -> list[int]:
         """Return the ids of matching runs (all users' when ``user_id`` is None), newest first."""
-        query, rowid = self._query(user_id, filters)
-        newest = (ExecutionLog.id if rowid is None else rowid).desc()
-        ids = query.with_only_columns(ExecutionLog.id).order_by(newest).limit(limit)
-        return list(self._db.session.scalars(ids))
+        return RunQuery(self._db.session, Listing(user_id, filters)).page_ids(0, limit)
 
-    def _query(self, user_id: int | None, filters: LogFilters) -> tuple[Select, Any]:
-        """Return the query of matching runs and, when it walks the FTS5 index, its rowid."""
-        match = self._match_expression(filters.text)
-        if match is None:
-            return self._filtered(select(ExecutionLog), user_id, filters), None
-        found = text("execution_search MATCH :match").bindparams(match=match)
-        terms = _terms(filters.text or "")
-        if filters.marker is not None and any_noted(self._db.session, filters.marker, terms):
-            # A note matches too: runs found by either, in id order (no walk of the index).
-            hits = select(SEARCH.c.rowid).where(found).union(noted_runs(filters.marker, terms))
-            query = self._filtered(select(ExecutionLog), user_id, filters)
-            return query.where(ExecutionLog.id.in_(hits)), None
-        # Drive the query from the FTS5 index, walked in rowid order (newest first); the
-        # unary + keeps SQLite from starting at the user index and probing FTS per row.
-        query = self._filtered(
-            select(ExecutionLog)
-            .select_from(SEARCH)
-            .join(ExecutionLog, ExecutionLog.id == SEARCH.c.rowid)
-            .where(found),
-            None,
-            filters,
-        )
-        if user_id is not None:
-            query = query.where(text("+execution_logs.user_id = :uid").bindparams(uid=user_id))
-        return query, SEARCH.c.rowid
-
-    def _filtered(self, query: Select, user_id: int | None, filters: LogFilters) -> Select:
-        conditions = []
-        if user_id is not None:
-            conditions.append(ExecutionLog.user_id == user_id)
-        if filters.script_id is not None:
-            conditions.append(ExecutionLog.script_id == filters.script_id)
-        if filters.project_id is not None:
-            conditions.append(ExecutionLog.project_id == filters.project_id)
-        if filters.project_name is not None:
-            named = select(UserProject.id).where(UserProject.project_name == filters.project_name)
-            conditions.append(ExecutionLog.project_id.in_(named))
-        if filters.status is not None:
-            conditions.append(ExecutionLog.status == filters.status)
-        if filters.date_from is not None:
-            start = datetime.combine(filters.date_from, datetime.min.time())
-            conditions.append(ExecutionLog.start_time >= start)
-        if filters.date_to is not None and filters.date_to < date.max:  # date.max: no end
-            end = datetime.combine(filters.date_to + timedelta(days=1), datetime.min.time())
-            conditions.append(ExecutionLog.start_time < end)
-        if filters.min_duration is not None:
-            conditions.append(ExecutionLog.duration_seconds >= filters.min_duration)
-        if filters.max_duration is not None:
-            conditions.append(ExecutionLog.duration_seconds <= filters.max_duration)
-        if filters.starred is not None and filters.marker is not None:
-            conditions.append(starred_condition(filters.marker, filters.starred))
-        if filters.text and self._db.engine.dialect.name != "sqlite":
-            terms = _terms(filters.text)  # no FTS5: every word, anywhere in the text
-            found = and_(
-                *(
-                    ExecutionLog.output.ilike(f"%{term}%")
-                    | ExecutionLog.error_output.ilike(f"%{term}%")
-                    | ExecutionLog.script_name.ilike(f"%{term}%")
-                    for term in terms
-                )
-            )
-            if filters.marker is not None:
-                found = found | ExecutionLog.id.in_(noted_runs(filters.marker, terms))
-            conditions.append(found)
-        return query.where(*conditions)
-
-    def _match_expression(self, words: str | None) -> str | None:
-        """Return an FTS5 query for ``words`` (every word, quoted) on SQLite, else None."""
-        if not words or self._db.engine.dialect.name != "sqlite":
-            return None
-        return " ".join('"' + term.replace('"', '""') + '"' for term in _terms(words))
+    def _rows(self, ids: list[int], texts: bool) -> list[ExecutionLog]:
+        """Return the runs of ``ids`` in that order, their big texts left out unless ``texts``."""
+        options = [] if texts else [defer(column) for column in LIST_DEFERRED]
+        found: dict[int, ExecutionLog] = {}
+        for start in range(0, len(ids), 500):
+            query = select(ExecutionLog).where(ExecutionLog.id.in_(ids[start : start + 500]))
+            found.update((row.id, row) for row in self._db.session.scalars(query.options(*options)))
+        return [found[run_id] for run_id in ids if run_id in found]
 
     def get(self, execution_id: str, user_id: int, is_admin: bool) -> ExecutionLog:
         """Return a run the user owns (admins: any); NotFound otherwise."""
@@ -253,6 +168,14 @@ class LogService:
             "stderr": record.error_output or "",
             "debug": record.debug_output or "",
         }
+
+    def live_tail(self, record: ExecutionLog, after: int | None) -> live_output.LiveOutput | None:
+        """Return a running run's output tail (of what followed the cursor ``after`` when
+        given), None when the run is not running here."""
+        run = self._executions.live_run(record.execution_uuid)
+        if record.status != "running" or run is None:
+            return None
+        return live_output.read(run.capture, after)
 
     def log_file(self, record: ExecutionLog) -> Path:
         """Return the path of the run's full log file."""

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from server.services.errors import InvalidInput
+from server.system_logs import access_log
 
 SYSTEM_LOGS = ("application", "error", "access")
 LEVELED = ("application", "error")  # the access log's lines carry no level
@@ -56,6 +57,8 @@ class SystemLogReader:
             raise InvalidInput(
                 "{field} must be one of {choices}.", field="level", choices=", ".join(LEVELS)
             )
+        if name == "access":
+            access_log.flush()  # the lines of the last moments are still queued
         records = self._records(self._folder / f"{name}.log", name in LEVELED, lines)
         if level is not None:
             floor = LEVELS.index(level)

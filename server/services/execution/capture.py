@@ -16,6 +16,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
 
+from server.services.execution.search_terms import SearchTerms
+
 CHUNK_SIZE = 64 * 1024
 MAX_PARTIAL_LINE = 64 * 1024
 REPLAY_BYTES = 512 * 1024
@@ -29,25 +31,33 @@ logger = logging.getLogger(__name__)
 class BoundedText:
     """Keep the start and the end of a stream within a byte limit."""
 
-    def __init__(self, limit: int) -> None:
+    def __init__(self, limit: int, terms: SearchTerms | None = None) -> None:
         self._head_limit = limit // 4
         self._tail_limit = limit - self._head_limit
         self._head = bytearray()
         self._tail = bytearray()
+        self._terms = terms
         self.dropped = 0
 
     def add(self, data: bytes) -> None:
-        """Append bytes, dropping from the middle when over the limit."""
+        """Append whole lines, dropping whole lines from the middle when over the limit
+        (their words go to the search terms)."""
         room = self._head_limit - len(self._head)
         if room > 0:
-            self._head += data[:room]
-            data = data[room:]
+            cut = data.rfind(b"\n", 0, room) + 1 or room
+            self._head += data[:cut]
+            data = data[cut:]
+            if data:
+                self._head_limit = len(self._head)  # the head is full: it ends at a line end
         if data:
             self._tail += data
             excess = len(self._tail) - self._tail_limit
             if excess > 0:
-                del self._tail[:excess]
-                self.dropped += excess
+                cut = self._tail.find(b"\n", excess - 1) + 1 or excess
+                if self._terms is not None:
+                    self._terms.add(bytes(self._tail[:cut]))
+                del self._tail[:cut]
+                self.dropped += cut
 
     def text(self) -> str:
         """Return the kept text, noting what was left out."""
@@ -56,6 +66,17 @@ class BoundedText:
         if not self.dropped:
             return head + tail
         return f"{head}\n… {self.dropped} bytes left out here; the log file has them all …\n{tail}"
+
+    def last(self, count: int) -> tuple[bytes, int]:
+        """Return the last ``count`` bytes added (fewer when the left-out middle comes
+        sooner) and the number of bytes added in all; copies at most ``count`` bytes."""
+        total = len(self._head) + self.dropped + len(self._tail)
+        if count <= 0:
+            return b"", total
+        if count <= len(self._tail) or self.dropped:
+            return bytes(self._tail[-count:]), total
+        start = max(0, len(self._head) - (count - len(self._tail)))
+        return bytes(self._head[start:] + self._tail), total
 
 
 def frame(stream: str, data: bytes) -> bytes:
@@ -80,7 +101,9 @@ class OutputCapture:
         # Secret parameter values are masked wherever a script might print them.
         self._redact = [secret.encode("utf-8") for secret in redact or [] if len(secret) >= 3]
         self._lock = threading.Lock()
-        self._kept = {stream: BoundedText(limit) for stream in STREAMS}
+        self.terms = SearchTerms()  # the words of the stdout and stderr left out of _kept
+        self._kept = {stream: BoundedText(limit, self.terms if stream != "debug" else None)
+                      for stream in STREAMS}  # fmt: skip
         self._partial = {"stdout": b"", "stderr": b""}
         self._replay: deque[tuple[str, int, bytes]] = deque()
         self._replay_bytes = 0
@@ -117,6 +140,28 @@ class OutputCapture:
         """Return the recent chunks (stream, seq, data) kept for late subscribers."""
         with self._lock:
             return list(self._replay)
+
+    def since(self, after: int | None, limit: int) -> tuple[int, dict[str, tuple[bytes, bool]]]:
+        """Return the seq of the last chunk and, per stream, the end (at most ``limit``
+        bytes) of the text of the chunks after seq ``after`` (of all the text when None),
+        with True when some of that text is left out. Costs the chunks since ``after``."""
+        with self._lock:
+            fresh: dict[str, int | None] = dict.fromkeys(STREAMS)  # None: the whole stream
+            gap = False
+            if after is not None:
+                fresh = dict.fromkeys(STREAMS, 0)
+                for stream, seq, data in reversed(self._replay):
+                    if seq <= after:
+                        break
+                    fresh[stream] += len(data)
+                # Chunks older than the replay are gone from it: whose they were is unknown.
+                gap = bool(self._replay) and after < self._replay[0][1] - 1
+            parts = {}
+            for stream, kept in self._kept.items():
+                wanted = fresh[stream]
+                data, total = kept.last(limit if wanted is None else min(wanted, limit))
+                parts[stream] = (data, gap or len(data) < (total if wanted is None else wanted))
+            return self.seq, parts
 
     def close(self) -> None:
         """Close the log file (noting in the kept text what it could not take)."""

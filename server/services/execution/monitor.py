@@ -29,6 +29,9 @@ SAMPLE_FAST_FOR = 10.0
 SAMPLE_SLOWLY = 2.0
 SETTLE_RETRY_FIRST = 0.5  # seconds; doubled up to SETTLE_RETRY_MAX while writes fail
 SETTLE_RETRY_MAX = 10.0
+PROBE_EVERY = 0.01  # a refused loopback connect costs microseconds: ready within ~10 ms
+PROBE_FAST_FOR = 5.0  # seconds after the start; then at the loop's pace (up to 0.1 s)
+PROBE_SLOWLY = 0.1
 
 
 def session_info(run: Run, status: str) -> dict[str, object]:
@@ -79,13 +82,14 @@ class RunMonitor:
             if now - last_sample >= every:
                 run.usage.sample(pid)
                 last_sample = now
+            pace = delay
             if not run.interface_ready and run.end_reason is None:
-                self._probe_interface(run, now)
+                pace = min(delay, self._probe_interface(run, now))
             if run.timeout and now - run.started > run.timeout and run.end_reason is None:
                 run.end_reason = "timeout"
                 run.capture.debug(f"the time limit of {run.timeout} s was reached: stopping")
                 threading.Thread(target=self.terminate, args=(run,), daemon=True).start()
-            time.sleep(delay)
+            time.sleep(pace)
             delay = min(delay * 2, 0.1)
         run.exited.set()
         if rusage is not None:  # exact CPU time; ru_maxrss is not used (it counts pre-exec)
@@ -96,16 +100,17 @@ class RunMonitor:
             run.capture.wait(DRAIN_TIMEOUT)
         self._finish(run, exit_code)
 
-    def _probe_interface(self, run: Run, now: float) -> None:
+    def _probe_interface(self, run: Run, now: float) -> float:
         """Mark the interface ready once the port answers (or stop it when that would pass an
-        interface limit); end a declared one that never answers."""
+        interface limit); end a declared one that never answers. Return the seconds to wait
+        before the next attempt: PROBE_EVERY during the first PROBE_FAST_FOR seconds."""
         if processes.port_answers(run.port):
             refusal = None if run.expects_interface else self._over_limit(run)
             if refusal:
                 run.end_reason = "interface limit"
                 run.capture.debug(f"{refusal}: stopping")
                 threading.Thread(target=self.terminate, args=(run,), daemon=True).start()
-                return
+                return PROBE_SLOWLY
             run.interface_ready = True
             run.capture.debug(f"the interface answers on port {run.port}")
             with self._db.job():
@@ -115,13 +120,16 @@ class RunMonitor:
                 )  # fmt: skip
                 self._db.session.commit()
             self._events.interface(run.user_id, session_info(run, "ready"))
-        elif run.expects_interface and now - run.started > self._settings.interface_start_timeout:
+            return PROBE_SLOWLY
+        if run.expects_interface and now - run.started > self._settings.interface_start_timeout:
             run.end_reason = "interface"
             run.capture.debug(
                 f"the interface did not answer on port {run.port} within "
                 f"{self._settings.interface_start_timeout} s: stopping"
             )
             threading.Thread(target=self.terminate, args=(run,), daemon=True).start()
+            return PROBE_SLOWLY
+        return PROBE_EVERY if now - run.started < PROBE_FAST_FOR else PROBE_SLOWLY
 
     def _finish(self, run: Run, exit_code: int) -> None:
         duration = time.monotonic() - run.started

@@ -6,6 +6,7 @@ import logging
 import os
 import signal
 import socket
+import struct
 import subprocess
 import sys
 from collections.abc import Callable
@@ -15,9 +16,15 @@ from typing import Any
 
 import psutil
 
+try:
+    import fcntl
+except ImportError:  # Windows
+    fcntl = None  # type: ignore[assignment]
+
 logger = logging.getLogger(__name__)
 
 IS_WINDOWS = sys.platform == "win32"
+PIPE_BYTES = 1024 * 1024  # a burst of output waits in the pipe, not in a blocked script
 
 
 @dataclass
@@ -65,8 +72,22 @@ def start(
     else:
         options["start_new_session"] = True
     process = subprocess.Popen(argv, **options)  # noqa: S603 - argv list, never a shell
+    _widen_pipes(process)
     _limit(process.pid, memory_limit_mb)
     return process
+
+
+def _widen_pipes(process: subprocess.Popen) -> None:
+    """Give the output pipes PIPE_BYTES where the OS allows it (Linux; 64 KiB otherwise),
+    so a script printing fast is not held up while the reader is busy a moment."""
+    resize = getattr(fcntl, "F_SETPIPE_SZ", None) if fcntl else None
+    for pipe in (process.stdout, process.stderr):
+        if resize is None or pipe is None:
+            continue
+        try:
+            fcntl.fcntl(pipe.fileno(), resize, PIPE_BYTES)
+        except OSError:  # above the system's limit (fs.pipe-max-size): keep the default
+            pass
 
 
 def create_time(pid: int) -> float | None:
@@ -143,10 +164,24 @@ def _limit(pid: int, memory_limit_mb: int) -> None:
 def port_answers(port: int) -> bool:
     """Return True when something accepts connections on 127.0.0.1:port."""
     try:
-        with socket.create_connection(("127.0.0.1", port), timeout=0.05):
-            return True
+        with socket.create_connection(("127.0.0.1", port), timeout=0.05) as sock:
+            return reached_listener(sock)
     except OSError:
         return False
+
+
+def reached_listener(sock: socket.socket) -> bool:
+    """Return False for a socket connected to itself, and reset it as it closes.
+
+    A connect to a free port of the ephemeral range can meet itself (TCP simultaneous
+    open, when the kernel picks that very port as the source): nothing listens there, and
+    the TIME_WAIT a normal close leaves would keep the script from binding its port.
+    """
+    if sock.getsockname() != sock.getpeername():
+        return True
+    linger = struct.pack("HH" if IS_WINDOWS else "ii", 1, 0)  # on, 0 s: close with a reset
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, linger)
+    return False
 
 
 def poll_exit(child) -> tuple[int | None, Any]:

@@ -20,7 +20,8 @@ logger = logging.getLogger(__name__)
 def close_capture(
     capture: OutputCapture, status: str, exit_code: int | None, duration: float, usage: Usage
 ) -> dict[str, str]:
-    """Note the run's end in its log, close the log file and return the kept texts."""
+    """Note the run's end in its log, close the log file and return the kept texts, with
+    ``search_terms``: the words of the output they leave out."""
     memory = usage.peak_memory_bytes / 1048576
     capture.debug(
         f"finished: {status}, exit code {exit_code}, {duration:.2f} s, "
@@ -28,7 +29,7 @@ def close_capture(
     )
     texts = capture.texts()
     capture.close()
-    return texts
+    return {**texts, "search_terms": capture.terms.text()}
 
 
 def store_end(
@@ -48,6 +49,7 @@ def store_end(
     record.duration_seconds = round(duration)
     record.output, record.error_output = texts["stdout"], texts["stderr"]
     record.debug_output = texts["debug"]
+    record.search_terms = texts.get("search_terms") or None
     record.peak_memory_bytes = usage.peak_memory_bytes
     record.cpu_seconds = round(usage.cpu_seconds, 3)
 
