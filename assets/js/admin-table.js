@@ -77,11 +77,16 @@
       }
       options.body.replaceChildren(...rows);
       if (options.loaded) options.loaded(data);
-      const first = data.total ? (state.page - 1) * state.perPage + 1 : 0;
-      const last = Math.min(state.page * state.perPage, data.total);
-      info.textContent = SM.t("table.count", { first, last, total: data.total });
+      // A total counted up to a cap only (total_is_lower_bound) reads "10,000+", and a full
+      // page may have more after it.
+      const skipped = (state.page - 1) * state.perPage;
+      const first = data.items.length ? skipped + 1 : 0;
+      const last = skipped + data.items.length;
+      const total = data.total.toLocaleString(document.documentElement.lang || "en");
+      const key = data.total_is_lower_bound ? "table.count_at_least" : "table.count";
+      info.textContent = SM.t(key, { first, last, total });
       prev.disabled = state.page <= 1;
-      next.disabled = last >= data.total;
+      next.disabled = data.total_is_lower_bound ? data.items.length < state.perPage : last >= data.total;
     }
 
     function go(page) {

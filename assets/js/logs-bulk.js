@@ -6,7 +6,7 @@
    whose zip is then saved.
 
    SM.logsBulk.init({filters: () => filters, reload: () => Promise})
-     → {checkbox(run) → <td>, loaded(items, total), reset()} */
+     → {checkbox(run) → <td>, loaded(items, total, atLeast), reset()} */
 (function () {
   "use strict";
 
@@ -110,11 +110,17 @@
       this.chosen = new Set();
       this.matching = false;
       this.total = 0;
+      this.atLeast = false; // the total is a lower bound (counted up to a cap)
       this.pageIds = [];
     }
 
     count() {
       return this.matching ? this.total : this.chosen.size;
+    }
+
+    /* The key naming every match: "All 10,000+ ..." when the total is a lower bound. */
+    allKey(key) {
+      return this.atLeast ? key + "_at_least" : key;
     }
 
     target() {
@@ -133,13 +139,13 @@
       const count = this.count();
       const onPage = this.pageIds.filter((id) => this.chosen.has(id)).length;
       const pageBox = byId("sm-bulk-page");
-      const key = this.matching ? "logs.bulk_all_selected" : "logs.bulk_selected";
+      const key = this.matching ? this.allKey("logs.bulk_all_selected") : "logs.bulk_selected";
       byId("sm-bulk-count").textContent = count ? SM.tn(key, count) : SM.t("logs.bulk_none");
       pageBox.checked = this.pageIds.length > 0 && (this.matching || onPage === this.pageIds.length);
       pageBox.indeterminate = !pageBox.checked && onPage > 0;
       const offer = !this.matching && pageBox.checked && this.total > this.pageIds.length;
       byId("sm-bulk-all").classList.toggle("d-none", !offer);
-      if (offer) byId("sm-bulk-all").textContent = SM.tn("logs.bulk_select_all", this.total);
+      if (offer) byId("sm-bulk-all").textContent = SM.tn(this.allKey("logs.bulk_select_all"), this.total);
       byId("sm-bulk-none").classList.toggle("d-none", count === 0);
       byId("sm-bulk-export").disabled = count === 0;
       byId("sm-bulk-delete").disabled = count === 0;
@@ -171,9 +177,10 @@
       return cell;
     }
 
-    function loaded(items, total) {
+    function loaded(items, total, atLeast) {
       selection.pageIds = items.map((item) => item.execution_id);
       selection.total = total;
+      selection.atLeast = Boolean(atLeast);
       selection.show();
     }
 

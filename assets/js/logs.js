@@ -68,13 +68,23 @@
     state.total = data.total;
     document.getElementById("sm-log-user-col").classList.toggle("d-none", !labelled);
     rows.replaceChildren(...data.items.map((run) => runRow(run, labelled)));
-    bulk.loaded(data.items, data.total);
+    bulk.loaded(data.items, data.total, data.total_is_lower_bound);
     document.getElementById("sm-log-empty").classList.toggle("d-none", data.items.length > 0);
-    const first = data.total ? (state.page - 1) * state.perPage + 1 : 0;
-    const last = Math.min(state.page * state.perPage, data.total);
-    document.getElementById("sm-log-count").textContent = SM.t("logs.count", { first, last, total: data.total });
+    showCount(data);
+  }
+
+  /* "1–25 of 120", or "1–25 of 10,000+" when the total was counted up to a cap only: then a
+     full page may have more after it. */
+  function showCount(data) {
+    const skipped = (state.page - 1) * state.perPage;
+    const first = data.items.length ? skipped + 1 : 0;
+    const last = skipped + data.items.length;
+    const total = data.total.toLocaleString(document.documentElement.lang || "en");
+    const key = data.total_is_lower_bound ? "logs.count_at_least" : "logs.count";
+    document.getElementById("sm-log-count").textContent = SM.t(key, { first, last, total });
     document.getElementById("sm-log-prev").disabled = state.page <= 1;
-    document.getElementById("sm-log-next").disabled = last >= data.total;
+    const more = data.total_is_lower_bound ? data.items.length === state.perPage : last < data.total;
+    document.getElementById("sm-log-next").disabled = !more;
   }
 
   function reload() {

@@ -84,16 +84,25 @@ class RunQuery:
     def page_ids(self, offset: int, limit: int) -> list[int]:
         """Return the ids of the runs ``offset`` to ``offset + limit`` of the list, in order."""
         if self.search is None or self._noted is not None:
-            return self._ids(self._plain(), self._order(), offset, limit)
-        if self._listing.sort != "start_time":
-            need = offset + limit
-            probing = self.search.probing(self._session, need)
-            if probing is not None:
-                walk = self._plain().order_by(*self._order())
-                found = self.search.first_matches(self._session, walk, need, probing)
-                if found is not None:
-                    return found[offset:]
-        return self._ids(self._driven(), self._order(SEARCH.c.rowid), offset, limit)
+            return self._ids(self._plain(), offset, limit)
+        if self._listing.sort == "start_time":
+            return self._ids(self._driven(), offset, limit, rowid=SEARCH.c.rowid)
+        return self._searched_ids(offset, limit)
+
+    def _searched_ids(self, offset: int, limit: int) -> list[int]:
+        """Return a page of a search sorted by another key (the plans of run_search.py)."""
+        assert self.search is not None
+        need = offset + limit
+        plan = self.search.plan(self._session, need)
+        if plan.way == "read":
+            return self._ids(self._driven(), offset, limit)
+        if plan.way == "probe":
+            walk = self._plain().order_by(*self._order())
+            found = self.search.first_matches(self._session, walk, need, plan.window)
+            if found is not None:
+                return found[offset:]
+        # Listed; also when probing found too few matches within its window.
+        return self._ids(self._plain().where(self.search.listed()), offset, limit)
 
     def count(self, cap: int) -> int:
         """Return how many runs the list holds, counting no further than ``cap + 1``."""
@@ -101,8 +110,9 @@ class RunQuery:
         limited = (self._driven() if searched else self._plain()).limit(cap + 1).subquery()
         return self._session.scalar(select(func.count()).select_from(limited)) or 0
 
-    def _ids(self, query: Select, order: list, offset: int, limit: int) -> list[int]:
-        return list(self._session.scalars(query.order_by(*order).offset(offset).limit(limit)))
+    def _ids(self, query: Select, offset: int, limit: int, rowid: Any = None) -> list[int]:
+        ordered = query.order_by(*self._order(rowid)).offset(offset).limit(limit)
+        return list(self._session.scalars(ordered))
 
     def _order(self, rowid: Any = None) -> list:
         """Return the list's ORDER BY; the start-time sort reads ``rowid`` when given (the FTS

@@ -1,20 +1,21 @@
 """Full-text search in run lists: the FTS5 index ``execution_search`` (SQLite).
 
-A sorted page of matching runs is found one of two ways:
+A sorted page of matching runs is found one of three ways (:meth:`FullText.plan`):
 
-- *from the index*: read the matches from the FTS index and keep those that pass the other
-  filters. For the start-time sort the index is read newest first and stops at the page's
-  end; for another sort every match is read and sorted, which is cheap while they are few.
-- *by probing*: walk the sort's own index (the page order) and ask the FTS index which of
-  the runs walked match, a batch at a time: for a batch of close ids (a status, script or
-  project sort reads ties newest first) one query over their id range, else one probe per
-  run. Cheap when the matches are dense or the batches close, as a page then lies among
-  the first hundreds or thousands of runs walked.
+- *read* the matches from the FTS index, each with its run, and keep those that pass the
+  other filters. For the start-time sort the index is read newest first and stops at the
+  page's end; for another sort every match is read and sorted: cheap while they are few.
+- *list* them: walk the sort's own index (the page order) with "id in the list of every
+  match" as a condition; SQLite builds the list once, cheaply, and a walked run costs a
+  lookup in it. Cheap for hundreds to thousands of matches.
+- *probe*: walk the sort's index and ask the FTS index which of the runs walked match, a
+  batch at a time: one query over their id range when the ids are close (a status, script
+  or project sort reads ties newest first), else one probe per run. For matches so dense
+  that even listing them costs more than finding a page among the first runs walked.
 
-:meth:`FullText.probing` chooses from the number of matches (counted no further than the
-point where reading them all costs as much as probing a run at a time for the page). When
-probing finds too few matches within its window (the matches are elsewhere, not in this
-list's first runs), the index way answers.
+The plan counts the matches no further than the point where probing pays. When probing
+finds too few matches within its window (they are elsewhere, not in this list's first
+runs), listing answers.
 """
 
 from __future__ import annotations
@@ -33,8 +34,7 @@ from server.services.errors import InvalidInput
 SEARCH = table("execution_search", column("rowid"))  # the FTS5 index of migration 0003
 MAX_TERMS = 10
 PROBE_COST = 30  # probing one run for one word costs about as much as reading 30 matches
-WINDOW_MARGIN = 2  # a window of runs walked holds twice the expected matches
-MAX_WINDOW = 2_500  # runs walked at most when the matches are few (range queries only)
+LIST_GAIN = 12  # listing a match and walking a run cost about a twelfth of reading a match
 RANGE_SPAN = 16  # a batch is "close" when its ids span less than this many per run
 FIRST_BATCH = 2  # runs tested per wanted match in the first batch (no density known yet)
 _TERM = re.compile(r"[\w.-]+", re.UNICODE)
@@ -49,11 +49,11 @@ def search_terms(words: str) -> list[str]:
 
 
 @dataclass(frozen=True)
-class Probing:
-    """How to probe: test at most ``window`` runs of the walk, each alone when ``alone``."""
+class Plan:
+    """The way to a sorted page: ``read``, ``list`` or ``probe`` (at most ``window`` runs)."""
 
-    window: int
-    alone: bool
+    way: str
+    window: int = 0
 
 
 class FullText:
@@ -81,53 +81,55 @@ class FullText:
             query = query.where(text("+execution_logs.user_id = :uid").bindparams(uid=user_id))
         return query
 
-    def probing(self, session: Session, need: int) -> Probing | None:
-        """Return how to probe the sort's walk for ``need`` matches, None when reading
-        every match from the index costs less."""
+    def listed(self) -> TextClause:
+        """Return "the run is in the list of every match" (for a walk of another index; the
+        unary + keeps SQLite from reading the runs of the list instead)."""
+        return text(
+            "+execution_logs.id IN "
+            "(SELECT rowid FROM execution_search WHERE execution_search MATCH :match)"
+        ).bindparams(match=self.match)
+
+    def plan(self, session: Session, need: int) -> Plan:
+        """Return the cheapest way to the first ``need`` matches of a sort other than start
+        time (the start-time sort reads the matches newest first)."""
         runs = session.scalar(select(func.max(ExecutionLog.id))) or 0
         per_run = PROBE_COST * len(self.terms)
-        # Probing a run at a time costs ~ need * runs / matches * per_run, reading every
-        # match ~ matches: the two are equal at ``threshold`` matches.
+        # A page is among the first ~ need * runs / matches runs walked: probing them one
+        # by one costs as much as reading every match at ``threshold`` matches.
         threshold = math.isqrt(per_run * need * runs)
         counted = select(SEARCH.c.rowid).where(self.condition()).limit(threshold + 1)
         matches = session.scalar(select(func.count()).select_from(counted.subquery())) or 0
         if matches > threshold:
-            return Probing(threshold // per_run, alone=True)
-        expected = math.ceil(WINDOW_MARGIN * need * runs / max(matches, 1))
-        return Probing(expected, alone=False) if matches and expected <= MAX_WINDOW else None
+            return Plan("probe", window=threshold // per_run)
+        return Plan("list") if matches * matches * LIST_GAIN > need * runs else Plan("read")
 
     def first_matches(
-        self, session: Session, walk: Select, need: int, probing: Probing
+        self, session: Session, walk: Select, need: int, window: int
     ) -> list[int] | None:
         """Return the first ``need`` ids of the ordered id query ``walk`` that match, testing
-        at most its first ``probing.window`` runs; None when those hold fewer matches and
-        ``walk`` has more runs, or when a batch would need probes one run at a time and
-        ``probing`` allows none."""
-        ids = list(session.scalars(walk.limit(probing.window)))
+        at most its first ``window`` runs; None when those hold fewer matches and ``walk``
+        has more runs."""
+        ids = list(session.scalars(walk.limit(window)))
         hits: list[int] = []
         tested = 0
         while tested < len(ids) and len(hits) < need:
             batch = ids[tested : tested + _batch_size(need - len(hits), tested, len(hits))]
-            found = self._matching(session, batch, probing.alone)
-            if found is None:
-                return None
+            found = self._matching(session, batch)
             hits.extend(run_id for run_id in batch if run_id in found)
             tested += len(batch)
-        if len(hits) < need and len(ids) == probing.window:
+        if len(hits) < need and len(ids) == window:
             return None
         return hits[:need]
 
-    def _matching(self, session: Session, batch: list[int], alone: bool) -> set[int] | None:
+    def _matching(self, session: Session, batch: list[int]) -> set[int]:
         """Return the ids of ``batch`` (and others in its id range) that match: one range
-        query for close ids, else a probe per run when ``alone`` allows (None if not)."""
+        query for close ids, else a probe per run."""
         low, high = min(batch), max(batch)
         where: ColumnElement[bool]
         if high - low < RANGE_SPAN * len(batch):
             where = SEARCH.c.rowid.between(low, high)
-        elif alone:
-            where = SEARCH.c.rowid.in_(batch)
         else:
-            return None
+            where = SEARCH.c.rowid.in_(batch)
         return set(session.scalars(select(SEARCH.c.rowid).where(self.condition(), where)))
 
 
