@@ -22,7 +22,7 @@
 
   function skippedNote() {
     const note = document.createElement("div");
-    note.className = "text-body-secondary fst-italic";
+    note.className = "sm-skipped-note";
     const link = document.createElement("a");
     link.href = base + "/download?format=txt";
     link.textContent = SM.t("logs.full_log");
