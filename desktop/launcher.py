@@ -6,7 +6,7 @@ import os
 import sys
 
 from desktop.display import display_problem, packages_problem
-from server.cli import build_parser, run_command, run_server
+from server.arguments import build_parser
 from server.resources import RUN_SCRIPT_VARIABLE, is_frozen
 
 
@@ -18,16 +18,18 @@ def main(argv: list[str] | None = None) -> int:
 
         return run_script(argv)
     args = build_parser().parse_args(argv)
-    if args.command:
-        return run_command(args)
-    if args.server:
-        return run_server(args)
+    if args.command or args.server:
+        from server.cli import run_command, run_server  # the manager's modules: not for windows
+
+        return run_command(args) if args.command else run_server(args)
     # The GUI toolkit aborts the process without a display: check before importing it.
     problem = packages_problem() or display_problem()
     if problem and args.connect:
         print(f"scriptsmanager: cannot open a window: {problem}.", file=sys.stderr)
         return 1
     if problem:
+        from server.cli import run_server
+
         print(f"ScriptsManager: {problem}; running as a server.", flush=True)
         return run_server(args)
     from desktop.shell import run_connect, run_local

@@ -14,6 +14,7 @@ import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import platformdirs
 
@@ -26,12 +27,13 @@ import webview  # noqa: E402
 
 from desktop.instance import SingleInstance  # noqa: E402
 from desktop.links import LinkRouter  # noqa: E402
-from desktop.manager import EmbeddedManager, ManagerStartError, wait_until_healthy  # noqa: E402
-from desktop.sessions import Interfaces, LocalInterfaces, RemoteInterfaces  # noqa: E402
-from server.app import first_run_token  # noqa: E402
+from desktop.loading import loading_view  # noqa: E402
 from server.resources import resource_path  # noqa: E402
-from server.services.first_run import setup_link  # noqa: E402
 from server.settings import APP_NAME, SettingsError, load_settings  # noqa: E402
+
+if TYPE_CHECKING:
+    from desktop.local import LocalStart
+    from desktop.sessions import Interfaces
 
 MAIN_SIZE = (1280, 860)
 MAIN_MIN_SIZE = (960, 640)
@@ -42,30 +44,46 @@ logger = logging.getLogger(__name__)
 
 
 class DesktopShell:
-    """Run the GUI: the main window on ``url``; closing it closes every other window."""
+    """Run the GUI: the main window; closing it closes every other window."""
 
-    def __init__(self, url: str, title: str, start_url: str | None = None) -> None:
-        self.url = url
-        self.start_url = start_url or url
+    def __init__(self, title: str) -> None:
         self.title = title
         self.main: webview.Window | None = None
         self._signal_sockets: tuple[socket.socket, socket.socket] | None = None
 
-    def run(self, interfaces: Interfaces, on_main_closed: Callable[[], None] | None = None) -> None:
-        """Show the main window and return once every window is closed; ``on_main_closed``
-        runs once the main window is gone (after its interface windows were closed)."""
-        LinkRouter.install(self.url, interfaces.follow_link)
+    def open(self, url: str | None = None, html: str | None = None) -> webview.Window:
+        """Create the main window on a page (or on HTML of its own, such as the loading view)."""
         self.main = webview.create_window(
             self.title,
-            self.start_url,
+            url,
+            html=html,
             width=MAIN_SIZE[0],
             height=MAIN_SIZE[1],
             min_size=MAIN_MIN_SIZE,
+            text_select=True,  # logs and paths are for copying (and no injected style)
         )
+        return self.main
+
+    def attach(self, url: str, interfaces: Interfaces) -> None:
+        """Route the pages' interface links of the manager at ``url`` to ``interfaces``;
+        closing the main window closes their windows."""
+        LinkRouter.install(url, interfaces.follow_link)
         self.main.events.closed += interfaces.close_all
+
+    def run(
+        self,
+        on_start: Callable[[], None] | None = None,
+        on_main_closed: Callable[[], None] | None = None,
+    ) -> None:
+        """Show the windows and return once every one is closed. ``on_start`` runs on a
+        thread of its own from now on, beside the GUI toolkit's own start (window calls
+        such as ``load_url`` wait until the window is shown); ``on_main_closed`` runs once
+        the main window is gone."""
         if on_main_closed is not None:
             self.main.events.closed += on_main_closed
         self._close_on_stop_signals()
+        if on_start is not None:
+            threading.Thread(target=on_start, name="manager-start", daemon=True).start()
         webview.start(
             gui=None if os.environ.get("PYWEBVIEW_GUI") else "qt",
             # Each window keeps its own in-memory profile: a shared on-disk profile makes
@@ -103,43 +121,37 @@ class DesktopShell:
 
 
 def run_local() -> int:
-    """Desktop mode: the embedded manager and its windows, once per OS user."""
+    """Desktop mode: the embedded manager and its windows, once per OS user. The window
+    shows at once; the manager starts behind it (desktop.local)."""
+    from desktop.local import LocalStart
+
     try:
         settings = load_settings()
     except SettingsError as exc:
         print(f"scriptsmanager: {exc}", file=sys.stderr)
         return 1
-    state_dir = settings.home / "desktop"
-    instance = SingleInstance(state_dir)
+    instance = SingleInstance(settings.home / "desktop")
     if not instance.acquire():
         return _focus_running(instance)
-    manager = EmbeddedManager(settings)
+    shell = DesktopShell(f"{settings.brand_name} ScriptsManager")
+    shell.open(html=loading_view(settings.brand_name, settings.default_language))
+    start = LocalStart(settings, shell)
     try:
-        url = manager.start()
-        print(f"ScriptsManager desktop on {url}", flush=True)
-        token = first_run_token(manager.app)  # the window holds it; no one else sees it
-        start = setup_link(url, token) if token else url
-        shell = DesktopShell(url, f"{settings.brand_name} ScriptsManager", start)
-        interfaces = LocalInterfaces(manager.services)
-        manager.services.events.subscribe(interfaces)
         instance.answer_focus_requests(shell.focus)
-        shell.run(interfaces, on_main_closed=lambda: _end_after_main_window(manager))
-        return 0
-    except ManagerStartError as exc:
-        print(f"scriptsmanager: {exc}", file=sys.stderr)
-        return 1
+        shell.run(start, on_main_closed=lambda: _end_after_main_window(start))
+        return 1 if start.failed else 0
     finally:
-        manager.stop()
+        start.stop()
         instance.release()
 
 
 EXIT_GRACE = 20.0  # seconds the GUI toolkit gets to wind down once everything is stopped
 
 
-def _end_after_main_window(manager: EmbeddedManager) -> None:
+def _end_after_main_window(start: LocalStart) -> None:
     """Stop the manager (every child, every port) as soon as the main window is gone; if the
     GUI toolkit then fails to wind down, end the process rather than linger."""
-    manager.stop()
+    start.stop()
 
     def last_resort() -> None:
         logger.error("the window toolkit did not end %.0f s after the main window", EXIT_GRACE)
@@ -152,6 +164,9 @@ def _end_after_main_window(manager: EmbeddedManager) -> None:
 
 def run_connect(url: str) -> int:
     """Desktop client: the same windows on an existing server."""
+    from desktop.manager import ManagerStartError, wait_until_healthy
+    from desktop.sessions import RemoteInterfaces
+
     if not url.startswith(("http://", "https://")):
         print(f"scriptsmanager: {url!r} is not an http:// or https:// URL", file=sys.stderr)
         return 2
@@ -167,9 +182,11 @@ def run_connect(url: str) -> int:
         return _focus_running(instance)
     try:
         print(f"ScriptsManager desktop connected to {base}", flush=True)
-        shell = DesktopShell(base, f"ScriptsManager — {base}")
+        shell = DesktopShell(f"ScriptsManager — {base}")
+        shell.open(url=base)
+        shell.attach(base, RemoteInterfaces(lambda: shell.main))
         instance.answer_focus_requests(shell.focus)
-        shell.run(RemoteInterfaces(lambda: shell.main))
+        shell.run()
         return 0
     finally:
         instance.release()

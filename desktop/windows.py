@@ -29,7 +29,9 @@ class InterfaceWindows:
         with self._lock:
             window = self._windows.get(session_id)
             if window is None:
-                window = webview.create_window(title, url, width=WIDTH, height=HEIGHT)
+                window = webview.create_window(
+                    title, url, width=WIDTH, height=HEIGHT, text_select=True
+                )
                 uid = window.uid  # the handler must not hold the window itself
                 window.events.closed += lambda: self._closed(session_id, uid)
                 self._windows[session_id] = window

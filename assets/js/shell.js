@@ -2,7 +2,7 @@
 (function () {
   "use strict";
 
-  const loggedIn = Boolean(document.getElementById("sm-logout"));
+  const loggedIn = Boolean(document.getElementById("sm-user-menu"));
 
   function remember(name, value) {
     document.cookie = name + "=" + value + "; path=/; max-age=31536000; samesite=lax";

@@ -1,4 +1,5 @@
-"""Authentication: CSRF token, login, logout, current user, password change, first admin."""
+"""Authentication: CSRF token, login, the desktop sign-in, logout, current user, password
+change, first admin."""
 
 from __future__ import annotations
 
@@ -65,6 +66,25 @@ def login(body: LoginRequest):
 def window_ticket():
     """Return a one-time ticket that logs a second window (desktop shell) in as the caller."""
     return jsonify({"ticket": services().auth.issue_ticket(current_user.id)})
+
+
+class DesktopTicket(Body):
+    """The one-time ticket the desktop shell handed its main window."""
+
+    ticket: str = Field(min_length=1, max_length=100)
+
+
+@bp.post("/desktop")
+@public
+@accepts(DesktopTicket)
+def desktop_sign_in(body: DesktopTicket):
+    """Sign the personal desktop's window in as the OS user's account (404 outside the
+    personal desktop; 401 for an unknown, used or late ticket)."""
+    user = services().desktop_account.sign_in(body.ticket, request.user_agent.string)
+    session.clear()
+    session.permanent = True
+    login_user(user)
+    return jsonify({"user": user.to_dict(), "csrf_token": generate_csrf()})
 
 
 @bp.post("/logout")

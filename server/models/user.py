@@ -25,6 +25,9 @@ class User(Base):
     created_at: Mapped[Created]
     last_login: Mapped[Timestamp]
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The personal desktop's own account (the OS user): signed in by the window, never
+    # by a password.
+    is_desktop_account: Mapped[bool] = mapped_column(Boolean, default=False)
     # Storage: the admin's quota for this user (None: STORAGE_QUOTA_MB; 0: none), and the
     # last quota state noticed (ok, warning, full), so each crossing is audited once.
     storage_quota_mb: Mapped[int | None] = mapped_column(Integer)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cached_property
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
@@ -16,8 +18,12 @@ class Passwords:
 
     def __init__(self, hasher: PasswordHasher | None = None) -> None:
         self._hasher = hasher or PasswordHasher()
-        # Verified against when the user name is unknown, so both cases cost the same.
-        self._dummy_hash = self._hasher.hash("unknown-user-placeholder")
+
+    @cached_property
+    def _dummy_hash(self) -> str:
+        """Verified against when the user name is unknown, so both cases cost the same
+        (made at the first login, not at start-up)."""
+        return self._hasher.hash("unknown-user-placeholder")
 
     def hash(self, password: str) -> str:
         """Return the argon2id hash of a password."""

@@ -31,6 +31,7 @@ from server.services.catalog.overview import CatalogOverview
 from server.services.catalog.tags import TagService
 from server.services.catalog.watcher import CatalogWatcher
 from server.services.data_files import DataFileService
+from server.services.desktop_account import DesktopAccount
 from server.services.execution.engine import ExecutionService
 from server.services.execution.events import ExecutionEvents
 from server.services.first_run import FirstRun
@@ -51,7 +52,7 @@ from server.services.project_backups import ProjectBackups
 from server.services.projects import ProjectService
 from server.services.quota.service import SWEEP_INTERVAL, QuotaService
 from server.services.quota.usage import UsageMeter
-from server.services.reports.run_pdf import Brand
+from server.services.reports.facts import Brand
 from server.services.reports.service import RunReports
 from server.services.retention import RetentionService
 from server.services.run_marks import RunMarks
@@ -80,6 +81,7 @@ class Services:
     i18n: Translations
     users: UserService
     first_run: FirstRun
+    desktop_account: DesktopAccount
     auth: AuthService
     storage: StorageState
     health: HealthService
@@ -239,6 +241,7 @@ def build_services(settings: Settings) -> Services:
         users=users,
         first_run=FirstRun(users, settings._path("home")),
         auth=auth,
+        desktop_account=DesktopAccount(db, auth, audit),
         storage=storage,
         health=HealthService(
             db, settings, storage, environments=environments, quotas=quotas, backups=backups

@@ -80,8 +80,14 @@ class UserService:
         return list(users), total
 
     def has_admin(self) -> bool:
-        """Return True when at least one active admin exists."""
-        return self._active_admins() > 0
+        """Return True when an active admin who logs in with a password exists (the personal
+        desktop's own account does not count: it has no password)."""
+        query = select(func.count()).where(
+            User.user_level == "admin",
+            User.is_active.is_(True),
+            User.is_desktop_account.is_(False),
+        )
+        return (self._db.session.scalar(query) or 0) > 0
 
     def create(
         self, username: str, email: str, password: str, user_level: str, actor: Actor

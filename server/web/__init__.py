@@ -82,4 +82,5 @@ def register_web(app: Flask) -> None:
             "brand_name": svc.settings.brand_name,
             "version": __version__,
             "storage_notice": storage_notice(),
+            "personal_desktop": svc.desktop_account.enabled,
         }

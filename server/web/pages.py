@@ -22,11 +22,14 @@ bp = Blueprint("web", __name__)
 @bp.get("/login")
 @public
 def login():
-    """Show the login form (or the first-run page while no admin exists)."""
-    if not services().users.has_admin():
-        return redirect(url_for("web.setup"))
+    """Show the login form (the first-run page while no admin exists; the desktop sign-in
+    in the personal desktop)."""
     if current_user.is_authenticated:
         return redirect(url_for("web.dashboard"))
+    if services().desktop_account.enabled:
+        return redirect(url_for("web.desktop_sign_in"))
+    if not services().users.has_admin():
+        return redirect(url_for("web.setup"))
     return render_template("auth/login.html", next_url=_safe_next(request.args.get("next")))
 
 
@@ -48,6 +51,18 @@ def window_login():
     # it could be lost to a parallel request that saves the session without it.
     generate_csrf()
     return redirect(next_url)
+
+
+@bp.get("/desktop/sign-in")
+@public
+def desktop_sign_in():
+    """The personal desktop window's sign-in page: it waits for the ticket the shell hands
+    it in-process (a browser that opens it gets none, and is told so)."""
+    if not services().desktop_account.enabled:
+        return redirect(url_for("web.login"))
+    if current_user.is_authenticated:
+        return redirect(url_for("web.dashboard"))
+    return render_template("auth/desktop_sign_in.html")
 
 
 @bp.get("/setup")

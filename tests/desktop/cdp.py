@@ -78,6 +78,38 @@ class Page:
             raise RuntimeError(f"{method}: {message['error']}")
         return message["result"]
 
+    def console_errors(self) -> list[str]:
+        """Return the errors the page logged so far (console, CSP, failed loads): enabling
+        the Log and Runtime domains replays what was logged before, and the answer to a
+        last command arrives after the replay."""
+        connection = websocket.create_connection(
+            self._target()["webSocketDebuggerUrl"], timeout=CALL_TIMEOUT
+        )
+        errors: list[str] = []
+        try:
+            for number, method in enumerate(("Log.enable", "Runtime.enable"), start=1):
+                connection.send(json.dumps({"id": number, "method": method}))
+            connection.send(
+                json.dumps({"id": 3, "method": "Runtime.evaluate", "params": {"expression": "1"}})
+            )
+            while (message := json.loads(connection.recv())).get("id") != 3:
+                params = message.get("params", {})
+                if (
+                    message.get("method") == "Log.entryAdded"
+                    and params["entry"]["level"] == "error"
+                ):
+                    errors.append(params["entry"]["text"])
+                elif (
+                    message.get("method") == "Runtime.consoleAPICalled"
+                    and params["type"] == "error"
+                ):
+                    errors.append(" ".join(str(a.get("value", "")) for a in params["args"]))
+                elif message.get("method") == "Runtime.exceptionThrown":
+                    errors.append(params["exceptionDetails"].get("text", "exception"))
+        finally:
+            connection.close()
+        return errors
+
     def evaluate(self, expression: str) -> Any:
         """Evaluate JavaScript (promises awaited) and return its JSON value."""
         result = self.call(

@@ -30,6 +30,7 @@ STARTUP_TIMEOUT = 90.0  # Qt WebEngine and the manager start slowly on a loaded 
 TOOL_TIMEOUT = 30  # wmctrl and friends answer at once, unless the machine is busy
 # pywebview's Qt backend calls a deprecated Qt API; the warning must not become an error.
 QUIET_QT_WARNING = "ignore::DeprecationWarning:webview.platforms.qt"
+ON_DASHBOARD = "location.pathname === '/' && !!document.querySelector('.sm-group-card')"
 
 
 @dataclass
@@ -129,8 +130,15 @@ class DesktopApp:
         """Return the page of the window whose URL contains ``match``."""
         return wait_for_page(self.devtools_port, match, timeout)
 
+    def signed_in(self) -> Page:
+        """Return the main page once the personal desktop has signed it in on the dashboard."""
+        main = self.page(self.url)
+        main.wait_for(ON_DASHBOARD)
+        return main
+
     def log_in(self, username: str = "admin", password: str = ADMIN_PASSWORD) -> Page:
-        """Log in through the main window's form; return the main page on the dashboard."""
+        """Log in through the main window's form (a window that asks for a login: --connect,
+        DESKTOP_REQUIRE_LOGIN); return the main page on the dashboard."""
         main = self.page("/login")
         main.wait_for("document.readyState === 'complete' && !!document.querySelector('#username')")
         main.evaluate(
@@ -138,7 +146,7 @@ class DesktopApp:
             f"document.querySelector('#password').value = {password!r};"
             "document.querySelector('button[type=submit]').click(); true"
         )
-        main.wait_for("location.pathname === '/' && !!document.querySelector('.sm-group-card')")
+        main.wait_for(ON_DASHBOARD)
         return main
 
     def wait(self, timeout: float = 90.0) -> int:

@@ -79,7 +79,7 @@ def rendered(path) -> bool:
 
 
 def test_main_window_shows_the_dashboard(desktop, xdisplay, artifacts):
-    main = desktop.log_in()
+    main = desktop.signed_in()
     assert MAIN_TITLE in wait_for(xdisplay.windows)
     assert main.evaluate("document.querySelectorAll('.sm-group-card').length") == 3
     shot = artifacts / "desktop-main-window.png"
@@ -89,7 +89,7 @@ def test_main_window_shows_the_dashboard(desktop, xdisplay, artifacts):
 def test_an_interface_opens_in_its_own_window_and_closing_it_ends_the_run(
     desktop, xdisplay, artifacts
 ):
-    main = desktop.log_in()
+    main = desktop.signed_in()
     script_id = run_heat_transfer(main)
     window = desktop.page("sm_token=")
     window.wait_for("!!document.querySelector('#inside_temp_c')?.value")  # its data is shown
@@ -112,7 +112,7 @@ def test_an_interface_opens_in_its_own_window_and_closing_it_ends_the_run(
 
 
 def test_stopping_the_run_in_the_main_window_closes_its_window(desktop, xdisplay):
-    main = desktop.log_in()
+    main = desktop.signed_in()
     script_id = run_heat_transfer(main)
     wait_for(lambda: INTERFACE_TITLE in xdisplay.windows())
     main.wait_for("!document.querySelector('[data-console-stop]').classList.contains('d-none')")
@@ -123,7 +123,7 @@ def test_stopping_the_run_in_the_main_window_closes_its_window(desktop, xdisplay
 
 
 def test_closing_the_main_window_stops_the_manager_and_every_child(desktop, xdisplay):
-    main = desktop.log_in()
+    main = desktop.signed_in()
     script_id = run_heat_transfer(main)
     wait_for(lambda: INTERFACE_TITLE in xdisplay.windows())
     (session,) = [s for s in sessions(main, script_id) if s["status"] == "ready"]
@@ -139,7 +139,7 @@ def test_closing_the_main_window_stops_the_manager_and_every_child(desktop, xdis
 
 
 def test_a_stop_signal_closes_the_windows_and_ends_every_child(desktop, xdisplay):
-    main = desktop.log_in()
+    main = desktop.signed_in()
     run_heat_transfer(main)
     wait_for(lambda: INTERFACE_TITLE in xdisplay.windows())
     (child,) = script_children(desktop)
@@ -151,7 +151,7 @@ def test_a_stop_signal_closes_the_windows_and_ends_every_child(desktop, xdisplay
 
 
 def test_a_second_launch_brings_the_running_shell_forward(desktop, xdisplay):
-    desktop.page("/login")
+    desktop.signed_in()
     second_log = desktop.home / "second.log"
     second = launch([], desktop.env, second_log)
     assert second.wait(60) == 0

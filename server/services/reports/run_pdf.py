@@ -8,39 +8,17 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from pathlib import Path
 
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
 from server.resources import resource_path
-from server.services.reports.excerpt import Excerpt
+from server.services.reports.facts import Brand, RunFacts
 
 FONTS = "assets/vendor/dejavu-fonts-2.37"
 logging.getLogger("fontTools").setLevel(logging.WARNING)  # its font subsetting is chatty
 STDERR, DEBUG = "[stderr] ", "[debug] "
 RED, GREY, INK = (176, 0, 32), (110, 110, 110), (33, 37, 41)
-
-
-@dataclass(frozen=True)
-class RunFacts:
-    """What the report says, already in the reader's language."""
-
-    title: str
-    rows: list[tuple[str, str]]
-    parameters: list[tuple[str, str]]
-    excerpt: Excerpt
-    omitted_note: str = ""
-    words: dict[str, str] = field(default_factory=dict)  # heading, parameters, output, page ...
-
-
-@dataclass(frozen=True)
-class Brand:
-    """The corporate name and logo on every page."""
-
-    name: str
-    logo: Path | None
 
 
 class _Document(FPDF):

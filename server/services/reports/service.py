@@ -13,7 +13,7 @@ from server.services.catalog.parameters import value_text
 from server.services.i18n import Translations
 from server.services.logs import LogService
 from server.services.reports.excerpt import Excerpt, read_excerpt
-from server.services.reports.run_pdf import Brand, RunFacts, render_run_pdf
+from server.services.reports.facts import Brand, RunFacts
 
 WORDS = ("heading", "parameters", "output", "page", "none")
 NONE = "—"
@@ -46,6 +46,8 @@ class RunReports:
 
     def pdf(self, record: ExecutionLog, language: str) -> bytes:
         """Return the run's report as PDF bytes."""
+        from server.services.reports.run_pdf import render_run_pdf  # fpdf: only when drawn
+
         return render_run_pdf(self.facts(record, language), self._brand)
 
     def facts(self, record: ExecutionLog, language: str) -> RunFacts:
