@@ -6,13 +6,14 @@ specification's template keeps working. See docs/sdk.md for the author's guide.
 
 - :func:`parse_args` reads the seven standard arguments and the script's parameters;
   :func:`as_bool` reads a true/false parameter.
-- :func:`raise_on_sigterm` lets a batch script stop cleanly (:class:`Terminated`).
+- :func:`raise_on_sigterm` lets a batch script stop cleanly (:class:`Terminated`); on
+  Windows, where Stop sends CTRL_BREAK, SIGBREAK counts as SIGTERM.
 - :class:`DataManager` reads and atomically writes JSON files in the data folder.
 - :func:`create_app` builds a Flask app that checks the interface token and the Host header,
   honours the manager's proxy prefix, never runs the debugger and serves the logo and a
   stylesheet; :func:`page` renders a complete branded page.
 - :func:`run` serves the app on 127.0.0.1 with query-free access logs and a clean stop on
-  SIGTERM/SIGINT.
+  SIGTERM/SIGINT (and SIGBREAK on Windows).
 """
 
 from __future__ import annotations
@@ -205,17 +206,27 @@ def as_bool(name: str, value: Any) -> bool:
 
 
 class Terminated(Exception):
-    """SIGTERM arrived (Stop, the time limit, the manager shutting down)."""
+    """SIGTERM arrived (Stop, the time limit, the manager shutting down); on Windows,
+    SIGBREAK (the CTRL_BREAK the manager sends instead)."""
 
 
-def raise_on_sigterm() -> None:
-    """Make SIGTERM raise :class:`Terminated` in the main thread, so that a batch script can
-    tidy up and exit with its own status. Interfaces use :func:`run` instead."""
+def _stop_signals(signals: Any = signal, interactive: bool = False) -> list[int]:
+    """Return the signals that mean "stop": SIGTERM, SIGBREAK where it exists (Windows),
+    and SIGINT first when ``interactive``. ``signals`` is the ``signal`` module."""
+    names = ("SIGINT", "SIGTERM", "SIGBREAK") if interactive else ("SIGTERM", "SIGBREAK")
+    return [getattr(signals, name) for name in names if hasattr(signals, name)]
+
+
+def raise_on_sigterm(signals: Any = signal) -> None:
+    """Make SIGTERM (and SIGBREAK on Windows) raise :class:`Terminated` in the main thread,
+    so that a batch script can tidy up and exit with its own status. Interfaces use
+    :func:`run` instead. ``signals`` is the ``signal`` module."""
 
     def _raise(_signum: int, _frame: Any) -> None:
         raise Terminated()
 
-    signal.signal(signal.SIGTERM, _raise)
+    for signum in _stop_signals(signals):
+        signals.signal(signum, _raise)
 
 
 # Data files
@@ -497,7 +508,8 @@ class _AccessLogHandler(WSGIRequestHandler):
 
 
 def run(app: Flask, args: ScriptArgs) -> None:
-    """Serve ``app`` on 127.0.0.1:``args.port`` until SIGTERM or SIGINT, then return.
+    """Serve ``app`` on 127.0.0.1:``args.port`` until SIGTERM, SIGINT or (Windows) SIGBREAK,
+    then return.
 
     Prints "serving on http://127.0.0.1:<port>/" once listening. A port already in use ends
     the script with status 1.
@@ -519,10 +531,9 @@ def run(app: Flask, args: ScriptArgs) -> None:
 
     # Handlers first: a signal that comes as soon as the port listens still stops cleanly.
     previous: dict[int, Any] = {}
-    for signum in (signal.SIGINT, getattr(signal, "SIGTERM", None)):
-        if signum is not None:
-            with contextlib.suppress(ValueError):  # not the main thread: no handlers
-                previous[signum] = signal.signal(signum, stop)
+    for signum in _stop_signals(interactive=True):
+        with contextlib.suppress(ValueError):  # not the main thread: no handlers
+            previous[signum] = signal.signal(signum, stop)
     try:
         try:
             server = make_server(

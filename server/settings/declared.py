@@ -247,7 +247,8 @@ class Settings:
     )
     max_memory_per_script: int = setting(
         0,
-        "Address-space limit of each script process where the OS supports it (0: none).",
+        "Memory limit of a script (0: none): the address space of each of its processes on "
+        "Linux and macOS, the memory committed by its whole process tree on Windows.",
         env="MAX_MEMORY_PER_SCRIPT",
         json_path="execution.max_memory_mb",
         unit="MiB",
@@ -280,6 +281,14 @@ class Settings:
         env="LOGIN_LOCKOUT",
         json_path="security.login_lockout",
         unit="s",
+    )
+    desktop_require_login: bool = setting(
+        False,
+        "Make the desktop window ask for a login. By default the personal desktop signs in "
+        "the OS user's own account (an admin with no password) without a login page; "
+        "server mode and --connect always ask.",
+        env="DESKTOP_REQUIRE_LOGIN",
+        json_path="security.desktop_require_login",
     )
     trusted_hosts: str = setting(
         "",

@@ -64,9 +64,20 @@ class PythonEnvironment:
     stands_in_for: str | None = None  # the group's environment this one replaces (fallback)
 
 
-def python_in(prefix: Path) -> Path:
-    """Return the interpreter of an environment prefix (venv or conda)."""
-    return prefix / ("python.exe" if IS_WINDOWS else "bin/python")
+def python_in(prefix: Path, windows: bool = IS_WINDOWS) -> Path:
+    """Return the interpreter of an environment prefix (venv or conda) laid out for Windows
+    (``windows``) or POSIX.
+
+    POSIX: ``bin/python`` for both. Windows: a venv (it has ``pyvenv.cfg``, or only
+    ``Scripts\\python.exe``) keeps it in ``Scripts``, a conda prefix (or a plain
+    installation) at its root.
+    """
+    if not windows:
+        return prefix / "bin" / "python"
+    root, venv = prefix / "python.exe", prefix / "Scripts" / "python.exe"
+    if (prefix / "pyvenv.cfg").is_file() or (venv.is_file() and not root.is_file()):
+        return venv
+    return root
 
 
 def probe_version(python: str) -> str | None:

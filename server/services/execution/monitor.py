@@ -72,6 +72,8 @@ class RunMonitor:
         pid = run.process.pid
         delay, last_sample = 0.01, 0.0
         exit_code, rusage = None, None
+        for note in processes.start_notes(run.process):
+            run.capture.debug(note)
         while exit_code is None:
             exit_code, rusage = processes.poll_exit(run.process)
             if exit_code is not None:
@@ -98,6 +100,7 @@ class RunMonitor:
             run.capture.debug("processes started by the script still held its output: ended")
             processes.terminate_tree(pid, 0)
             run.capture.wait(DRAIN_TIMEOUT)
+        processes.release(run.process)
         self._finish(run, exit_code)
 
     def _probe_interface(self, run: Run, now: float) -> float:

@@ -1,4 +1,9 @@
-"""Child processes: start in their own process group, measure, and end the whole tree."""
+"""Child processes: start in their own process group, measure, and end the whole tree.
+
+POSIX: a session per child, SIGTERM then SIGKILL to its process group, RLIMIT_AS.
+Windows: a process group and a Job Object per child, CTRL_BREAK then the job's end, the
+job's memory limit (``windows_jobs`` explains the mechanics).
+"""
 
 from __future__ import annotations
 
@@ -11,10 +16,13 @@ import subprocess
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 import psutil
+
+from server.services.execution import windows_jobs
 
 try:
     import fcntl
@@ -67,14 +75,33 @@ def start(
         "env": env,
         "close_fds": True,
     }
-    if IS_WINDOWS:
-        options["creationflags"] = subprocess.CREATE_NEW_PROCESS_GROUP | subprocess.CREATE_NO_WINDOW
+    if IS_WINDOWS:  # suspended until it is in its job object (see _limit)
+        options["creationflags"] = windows_jobs.CHILD_FLAGS
     else:
         options["start_new_session"] = True
     process = subprocess.Popen(argv, **options)  # noqa: S603 - argv list, never a shell
     _widen_pipes(process)
-    _limit(process.pid, memory_limit_mb)
+    _limit(process, memory_limit_mb)
     return process
+
+
+def start_notes(child: subprocess.Popen) -> list[str]:
+    """Return what could not be applied to a child at its start (for the run's log)."""
+    return _windows_jobs().notes(child.pid) if IS_WINDOWS else []
+
+
+def release(child: subprocess.Popen) -> None:
+    """Let go of what :func:`start` set up for a child whose run ended (Windows: its job
+    object, which also ends whatever the run left running)."""
+    if IS_WINDOWS:
+        _windows_jobs().release(child.pid)
+
+
+@cache
+def _windows_jobs() -> windows_jobs.Jobs:
+    from server.services.execution.windows_kernel import Pywin32Kernel
+
+    return windows_jobs.Jobs(Pywin32Kernel())
 
 
 def _widen_pipes(process: subprocess.Popen) -> None:
@@ -111,7 +138,11 @@ def terminate_tree(
 
     ``wait_root`` waits for the root to end when another thread reaps it (our own child,
     whose exit status the engine collects); without it the root is waited for here.
+    On Windows: CTRL_BREAK to the child's process group, then the end of its job object.
     """
+    if IS_WINDOWS:
+        _windows_jobs().stop(pid, grace, wait_root)
+        return
     try:
         root = psutil.Process(pid)
         family = [root, *root.children(recursive=True)]
@@ -123,8 +154,7 @@ def terminate_tree(
     watched = family[1:] if wait_root else family
     root_gone = wait_root(grace) if wait_root else True
     _gone, alive = psutil.wait_procs(watched, timeout=grace if root_gone else 0.1)
-    if alive or not root_gone or not IS_WINDOWS:
-        _signal_group(pid, getattr(signal, "SIGKILL", signal.SIGTERM))
+    _signal_group(pid, getattr(signal, "SIGKILL", signal.SIGTERM))
     for process in alive if root_gone or root is None else [*alive, root]:
         _quietly(process.kill)
     psutil.wait_procs(alive, timeout=5)
@@ -133,8 +163,6 @@ def terminate_tree(
 
 
 def _signal_group(pid: int, sig: int) -> None:
-    if IS_WINDOWS:
-        return
     try:
         os.killpg(pid, sig)
     except (ProcessLookupError, PermissionError):
@@ -148,7 +176,14 @@ def _quietly(action) -> None:
         pass
 
 
-def _limit(pid: int, memory_limit_mb: int) -> None:
+def _limit(child: subprocess.Popen, memory_limit_mb: int) -> None:
+    """Apply the resource limits: RLIMIT_CORE and RLIMIT_AS on POSIX; on Windows the job
+    object (whole tree, memory limit), then let the suspended child run. OSError when a
+    Windows child cannot be resumed (it is ended first)."""
+    if IS_WINDOWS:
+        _contain(child, memory_limit_mb)
+        return
+    pid = child.pid
     if not hasattr(psutil.Process, "rlimit"):
         return
     try:
@@ -159,6 +194,18 @@ def _limit(pid: int, memory_limit_mb: int) -> None:
             process.rlimit(psutil.RLIMIT_AS, (limit, limit))
     except (psutil.Error, OSError, ValueError):
         logger.warning("could not set resource limits on %s", pid)
+
+
+def _contain(child: subprocess.Popen, memory_limit_mb: int) -> None:
+    try:
+        _windows_jobs().contain(child.pid, memory_limit_mb)
+    except OSError as exc:
+        child.kill()
+        child.wait()
+        for pipe in (child.stdout, child.stderr):
+            if pipe is not None:
+                pipe.close()
+        raise OSError(f"the process could not be started in its job object: {exc}") from exc
 
 
 def port_answers(port: int) -> bool:
