@@ -22,4 +22,6 @@
       errorBox.classList.remove("d-none");
     }
   });
+  // Enabled once the form is handled here: a submit before that would go to the server.
+  form.querySelector("button[type=submit]").disabled = false;
 })();

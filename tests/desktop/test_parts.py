@@ -242,3 +242,16 @@ def test_connect_to_a_server_that_does_not_answer_fails_clearly(xdisplay, tmp_pa
     assert launcher(["--connect", "ftp://127.0.0.1/"], env).returncode == 2
     result = launcher(["--connect", f"http://127.0.0.1:{free_port()}/"], env)
     assert result.returncode == 1 and "cannot reach the server" in result.stderr
+
+
+def test_the_loading_view_is_branded_translated_and_escapes_what_it_shows():
+    from desktop.loading import error_view, loading_view
+
+    view = loading_view("ACME <R&D>", "fr")
+    assert "ACME &lt;R&amp;D&gt; ScriptsManager" in view
+    assert "Démarrage de ScriptsManager…" in view
+    assert "data:image/png;base64," in view
+    assert "<b>" not in error_view("ACME", "<b>database</b> is locked")
+    assert "&lt;b&gt;database&lt;/b&gt; is locked" in error_view(
+        "ACME", "<b>database</b> is locked"
+    )
