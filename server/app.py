@@ -144,6 +144,9 @@ def init_request_hooks(app: Flask, services: Services) -> None:
         path = request.full_path.rstrip("?")
         access_log.record(request.remote_addr, request.method, path, response.status_code,
                           elapsed)  # fmt: skip
+        route = request.url_rule.rule if request.url_rule else "(no route)"
+        services.metrics.observe_request(route, request.method, response.status_code,
+                                         elapsed / 1000)  # fmt: skip
         return response
 
 

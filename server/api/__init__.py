@@ -24,6 +24,7 @@ from server.api import (
     logs,
     logs_bulk,
     metadata,
+    metrics,
     openapi,
     presets,
     project_files,
@@ -49,6 +50,7 @@ def register_api(app: Flask) -> None:
     modules += (admin_data, presets)
     modules += (shortcuts, doc_history)
     modules += (log_filters, logs_bulk, run_marks)
+    modules += (metrics,)
     for module in modules:
         app.register_blueprint(module.bp)
     errors.register(app)

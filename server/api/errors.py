@@ -33,10 +33,14 @@ CSRF_MESSAGE = "The page's security token is missing or has expired; reload the 
 CRASH_MESSAGE = "Something went wrong on the server."
 
 
+MACHINE_PATHS = ("/health", "/metrics")
+
+
 def wants_json() -> bool:
-    """Return True when the request is for the API rather than a page."""
+    """Return True when the request is for the API (or a machine: /health, /metrics) rather
+    than a page."""
     path = request.path
-    return path.startswith("/api/") or path == "/health" or request.is_json
+    return path.startswith("/api/") or path in MACHINE_PATHS or request.is_json
 
 
 def error_response(status: int, code: str, text: Message, field: str | None = None):

@@ -30,6 +30,7 @@ class LogNamespace(Namespace):
             if not current_user.is_authenticated:
                 return False
             join_room(user_room(current_user.id))
+            self._services.metrics.client_connected(request.sid)
             return True
         finally:
             # End the thread's database session: a transaction left open here would pin an
@@ -39,6 +40,7 @@ class LogNamespace(Namespace):
     def on_disconnect(self, reason: Any = None) -> None:
         """Forget the client's subscriptions."""
         self._bridge.forget(request.sid)
+        self._services.metrics.client_gone(request.sid)
 
     def on_subscribe(self, data: Any) -> None:
         """Replay an execution's output so far, then stream it."""

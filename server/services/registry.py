@@ -45,6 +45,7 @@ from server.services.log_navigation import LogNavigator
 from server.services.logs import LogService
 from server.services.maintenance import DAY, Maintenance
 from server.services.manager_lock import ManagerLock
+from server.services.metrics import Metrics
 from server.services.passwords import Passwords
 from server.services.ports import PortManager
 from server.services.presets.service import PresetService
@@ -112,6 +113,7 @@ class Services:
     overview: CatalogOverview
     system_logs: SystemLogReader
     backups: BackupService
+    metrics: Metrics
     manager_lock: ManagerLock
     gate: RequestGate = field(default_factory=RequestGate)
     maintenance: Maintenance = field(default_factory=Maintenance)
@@ -273,6 +275,7 @@ def build_services(settings: Settings) -> Services:
         overview=CatalogOverview(db, discovery, docs, environments, audit),
         system_logs=SystemLogReader(layout.system_logs),
         backups=backups,
+        metrics=Metrics(db, settings, backups),
         manager_lock=ManagerLock(layout.home),
     )
 
