@@ -18,7 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = ROOT / "build" / "scriptsmanager.spec"
 APP = "scriptsmanager"
-MB = 1024 * 1024
+MIB = 1024 * 1024
 
 
 def version() -> str:
@@ -63,8 +63,8 @@ def main() -> int:
     built = time.monotonic() - started
     bundle = dist / APP
     tarball = archive(bundle)
-    print(f"Bundle:  {bundle} ({folder_size(bundle) / MB:.1f} MB, built in {built:.0f} s)")
-    print(f"Archive: {tarball} ({tarball.stat().st_size / MB:.1f} MB)")
+    print(f"Bundle:  {bundle} ({folder_size(bundle) / MIB:.1f} MiB, built in {built:.0f} s)")
+    print(f"Archive: {tarball} ({tarball.stat().st_size / MIB:.1f} MiB)")
     return 0
 
 

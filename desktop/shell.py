@@ -38,6 +38,10 @@ if TYPE_CHECKING:
 MAIN_SIZE = (1280, 860)
 MAIN_MIN_SIZE = (960, 640)
 CONNECT_TIMEOUT = 10.0
+# SIGBREAK: the CTRL_BREAK that stops a console program on Windows.
+STOP_SIGNALS = tuple(
+    getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGBREAK") if hasattr(signal, name)
+)
 
 
 logger = logging.getLogger(__name__)
@@ -105,15 +109,15 @@ class DesktopShell:
 
     def _close_on_stop_signals(self) -> None:
         # Python runs signal handlers between bytecodes of the main thread, which sits in
-        # the GUI toolkit's loop; the wake-up socket lets a thread see SIGINT/SIGTERM at once.
+        # the GUI toolkit's loop; the wake-up socket lets a thread see a stop signal at once.
         reader, writer = self._signal_sockets = socket.socketpair()  # kept open while we run
         writer.setblocking(False)
         signal.set_wakeup_fd(writer.fileno(), warn_on_full_buffer=False)
-        for stop_signal in (signal.SIGINT, signal.SIGTERM):
+        for stop_signal in STOP_SIGNALS:
             signal.signal(stop_signal, lambda *_: None)
 
         def wait_for_signal() -> None:
-            while reader.recv(1)[0] not in (signal.SIGINT, signal.SIGTERM):
+            while reader.recv(1)[0] not in STOP_SIGNALS:
                 pass
             self.close()
 

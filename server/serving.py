@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import signal
 import socket
 import sys
 import threading
@@ -65,6 +66,8 @@ def announce(host: str, port: int, app: Flask | None) -> None:
 def _serve_threaded_werkzeug(settings: Settings, host: str, port: int) -> int:
     # gunicorn does not run on Windows; Werkzeug's threaded server serves WebSockets there.
     app = create_app(settings)
+    if hasattr(signal, "SIGBREAK"):  # CTRL_BREAK (a service's stop) ends it as Ctrl+C does
+        signal.signal(signal.SIGBREAK, signal.default_int_handler)
     interfaces = make_server(host, settings.interface_port, app, threaded=True)
     threading.Thread(target=interfaces.serve_forever, name="interfaces", daemon=True).start()
     announce(host, port, app)
