@@ -11,6 +11,9 @@ import subprocess
 import sys
 import time
 import urllib.request
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -90,6 +93,30 @@ def make_settings(home: Path, **overrides: Any) -> Settings:
         "conda_auto_detect": False,
     }
     return load_settings(environ={}, home=home, **{**defaults, **overrides})
+
+
+TEST_DATABASE_VARIABLE = "SCRIPTSMANAGER_TEST_DATABASE_URL"
+
+
+@contextmanager
+def fresh_database() -> Iterator[str | None]:
+    """Yield the URL of a new, empty database on the server that
+    SCRIPTSMANAGER_TEST_DATABASE_URL names (dropped afterwards), or None without it."""
+    server = os.environ.get(TEST_DATABASE_VARIABLE)
+    if not server:
+        yield None
+        return
+    import psycopg  # only where PostgreSQL tests run
+
+    name = f"test_{uuid.uuid4().hex[:16]}"
+    admin_url = server.replace("+psycopg", "", 1)
+    with psycopg.connect(admin_url, autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield server.rsplit("/", 1)[0] + "/" + name
+    finally:
+        with psycopg.connect(admin_url, autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 WAIT_TIMEOUT = 60.0

@@ -1,11 +1,16 @@
-"""Schema migrations from an empty database, idempotent, with SQLite in WAL mode."""
+"""Schema migrations from an empty database, idempotent, on SQLite (in WAL mode) and, under
+``python -m tests.postgres``, on PostgreSQL too."""
 
 from __future__ import annotations
 
+import os
+
+import pytest
 from sqlalchemy import inspect, text
 
 from server.database import Database
 from server.models import Base
+from tests.support import TEST_DATABASE_VARIABLE, fresh_database
 
 SPEC_TABLES = {
     "users",
@@ -20,8 +25,20 @@ SPEC_TABLES = {
 }
 
 
-def test_migrations_create_every_table_and_match_the_models(tmp_path):
-    db = Database(f"sqlite:///{tmp_path / 'fresh.db'}")
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path):
+    """An empty database of each kind (PostgreSQL only when a test server is given)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'fresh.db'}"
+        return
+    if not os.environ.get(TEST_DATABASE_VARIABLE):
+        pytest.skip("no PostgreSQL test server (run under python -m tests.postgres)")
+    with fresh_database() as url:
+        yield url
+
+
+def test_migrations_create_every_table_and_match_the_models(database_url):
+    db = Database(database_url)
     db.migrate()
     tables = set(inspect(db.engine).get_table_names())
     assert SPEC_TABLES | {"audit_events", "metadata_history", "auth_sessions"} <= tables
@@ -32,8 +49,8 @@ def test_migrations_create_every_table_and_match_the_models(tmp_path):
     db.dispose()
 
 
-def test_migrating_twice_keeps_the_data(tmp_path):
-    url = f"sqlite:///{tmp_path / 'twice.db'}"
+def test_migrating_twice_keeps_the_data(database_url):
+    url = database_url
     db = Database(url)
     db.migrate()
     with db.engine.begin() as connection:
@@ -41,8 +58,9 @@ def test_migrating_twice_keeps_the_data(tmp_path):
             text(
                 "INSERT INTO users (username, email, password_hash, user_level, "
                 "preferred_language, preferred_theme, created_at, is_active) VALUES "
-                "('kept', 'k@example.com', 'x', 'viewer', 'en', 'light', '2026-01-01', 1)"
-            )
+                "('kept', 'k@example.com', 'x', 'viewer', 'en', 'light', '2026-01-01', :on)"
+            ),
+            {"on": True},
         )
     db.dispose()
     again = Database(url)

@@ -5,7 +5,9 @@ from __future__ import annotations
 from werkzeug.routing import IntegerConverter, Map
 
 MIN_ID = 1
-MAX_ID = 2**63 - 1  # SQLite's INTEGER; larger ids could never exist, so they must not crash
+# The INTEGER columns of PostgreSQL (SQLite's hold more, but no install gets near): larger
+# ids and numbers could never be stored, so they must not reach the database and crash.
+MAX_ID = 2**31 - 1
 
 
 def up_to(limit: int) -> str:
@@ -22,7 +24,7 @@ def up_to(limit: int) -> str:
 
 
 class BoundedIntConverter(IntegerConverter):
-    """``<int:...>`` for ids: ASCII digits for 1 .. 2**63-1 (leading zeros allowed).
+    """``<int:...>`` for ids: ASCII digits for 1 .. 2**31-1 (leading zeros allowed).
 
     The pattern itself leaves larger numbers out, so they match no route at all: a 404
     whatever the method (a value refused after matching would make Werkzeug answer 405).

@@ -86,7 +86,7 @@ class LogService:
         seen = offset + len(ids) if ids else 0  # runs known to be in the list
         if len(ids) < per_page and (ids or offset == 0):
             return RunPage(rows, seen)  # the list ends on this page
-        cap = self._count_limit if query.search is None else self._search_count_limit
+        cap = self._search_count_limit if filters.text else self._count_limit
         counted = max(query.count(cap), seen)
         if counted > cap:
             return RunPage(rows, max(cap, seen), total_is_lower_bound=True)

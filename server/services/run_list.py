@@ -73,8 +73,8 @@ class RunQuery:
         self._session = session
         self._listing = listing
         filters = listing.filters
-        sqlite = session.get_bind().dialect.name == "sqlite"
-        self.search = FullText(filters.text) if filters.text and sqlite else None
+        self._sqlite = session.get_bind().dialect.name == "sqlite"
+        self.search = FullText(filters.text) if filters.text and self._sqlite else None
         self._noted: Select | None = None  # runs found by the index or the marker's note
         if self.search is not None and filters.marker is not None:
             if any_noted(session, filters.marker, self.search.terms):
@@ -120,6 +120,8 @@ class RunQuery:
         listing = self._listing
         key = rowid if listing.sort == "start_time" and rowid is not None else SORTS[listing.sort]
         first = key.desc() if listing.descending else key.asc()
+        if not self._sqlite:  # empty values (a running run's duration) where SQLite has them
+            first = first.nulls_last() if listing.descending else first.nulls_first()
         return [first] if listing.sort == "start_time" else [first, ExecutionLog.id.desc()]
 
     def _plain(self) -> Select:

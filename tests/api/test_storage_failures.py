@@ -124,6 +124,7 @@ def test_a_full_disk_answers_507_degrades_health_and_settles_runs(small_disk, tm
         shutdown_app(app)
 
 
+@pytest.mark.sqlite_only  # SQLite's database lock
 def test_a_database_locked_beyond_its_wait_answers_503_with_retry_after(app, make_user, settings):
     user = make_user("lock")
     database = str(settings.base_data_path / "scriptsmanager.db")

@@ -216,6 +216,7 @@ def test_every_filter_and_search_with_every_sort_gives_the_reference_pages(
                 assert got == expected, (filters, sort, descending)
 
 
+@pytest.mark.sqlite_only  # the plans of SQLite's FTS5 index
 def test_a_search_probes_lists_or_reads_its_matches_by_how_many_there_are(services, world):
     session = services.db.session
     assert FullText("alpha").plan(session, 1).way == "probe"  # dense: ~80% of the runs
