@@ -41,8 +41,14 @@ def store_end(
     duration: float,
     usage: Usage,
 ) -> None:
-    """Store the run's end in its record: status, figures and kept output (not committed)."""
+    """Store the run's end in its record: status, figures and kept output (not committed).
+
+    A record another manager already settled (see ``settle_orphans``) is left as it is.
+    """
     record = session.scalar(select(ExecutionLog).where(ExecutionLog.execution_uuid == execution_id))
+    if record.status != "running":
+        logger.warning("run %s was already settled as %s", execution_id, record.status)
+        return
     record.status = status
     record.exit_code = exit_code
     record.end_time = utcnow()
