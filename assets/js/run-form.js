@@ -15,6 +15,8 @@
     onFinished: () => loadHistory(),
   });
   let schema = { properties: {}, required: [] };
+  let dynamic = null; // the fields whose options a command lists (dynamic-options.js)
+  let usable = false; // a project is chosen and no run is being started
   let formReady;
   const ready = new Promise((resolve) => (formReady = resolve));
 
@@ -39,12 +41,12 @@
     if (kind === "select") {
       const select = el("select", { id, name, class: "form-select" });
       if (!schema.required.includes(name)) select.appendChild(el("option", { value: "" }, "—"));
-      prop.enum.forEach((option) => select.appendChild(el("option", { value: option }, option)));
+      (prop.enum || []).forEach((option) => select.appendChild(el("option", { value: option }, option)));
       return select;
     }
     if (kind === "multiselect") {
       const group = el("div", { id, class: "d-flex flex-wrap gap-3 mt-1", "data-multiselect": name });
-      prop.items.enum.forEach((option, index) => {
+      (prop.items.enum || []).forEach((option, index) => {
         const box = el("div", { class: "form-check" });
         box.appendChild(el("input", { class: "form-check-input", type: "checkbox", value: option, id: id + "-" + index }));
         box.appendChild(el("label", { class: "form-check-label", for: id + "-" + index }, option));
@@ -130,8 +132,15 @@
         const chosen = Array.isArray(value) ? value.map(String) : String(value).split(",");
         control(name).querySelectorAll("input").forEach((box) => (box.checked = chosen.includes(box.value)));
       } else control(name).value = String(value);
+      // A dynamic field takes the value once its options are listed (they may change now).
+      if (prop["x-options-from"]) control(name).dataset.wanted = Array.isArray(value) ? value.join(",") : String(value);
     }
     applyVisibility();
+    if (dynamic) dynamic.refresh();
+  }
+
+  function updateSubmit() {
+    document.getElementById("sm-run-submit").disabled = !usable || (dynamic !== null && dynamic.blocking());
   }
 
   function defaults() {
@@ -235,8 +244,8 @@
     if (!form.reportValidity()) return;
     const parameters = readValues();
     const files = Array.from(fieldsBox.querySelectorAll("input[type=file]")).filter((f) => f.files.length);
-    const submit = document.getElementById("sm-run-submit");
-    submit.disabled = true;
+    usable = false;
+    updateSubmit();
     try {
       let result;
       if (files.length) {
@@ -256,7 +265,8 @@
     } catch (error) {
       showError(error);
     } finally {
-      submit.disabled = false;
+      usable = true;
+      updateSubmit();
     }
   });
 
@@ -290,10 +300,13 @@
   async function init() {
     schema = await SM.api.get("/api/scripts/" + scriptId + "/parameters-schema");
     buildFields();
+    dynamic = SM.dynamicOptions.attach({ scriptId, schema, box: fieldsBox, readValues, onState: updateSubmit });
     formReady();
     await loadProjects();
-    // The form is usable once a project is chosen; the button stays disabled until then.
-    document.getElementById("sm-run-submit").disabled = false;
+    // The form is usable once a project is chosen (and every required dynamic field has
+    // options); the button stays disabled until then.
+    usable = true;
+    updateSubmit();
     await loadHistory();
     const params = new URLSearchParams(window.location.search);
     if (params.get("rerun")) {

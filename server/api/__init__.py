@@ -15,6 +15,7 @@ from server.api import (
     data,
     doc_history,
     docs,
+    dynamic_options,
     environments,
     errors,
     health,
@@ -31,6 +32,7 @@ from server.api import (
     projects,
     run_marks,
     runs,
+    schedules,
     shortcuts,
     system,
     tags,
@@ -51,6 +53,7 @@ def register_api(app: Flask) -> None:
     modules += (shortcuts, doc_history)
     modules += (log_filters, logs_bulk, run_marks)
     modules += (metrics,)
+    modules += (dynamic_options, schedules)
     for module in modules:
         app.register_blueprint(module.bp)
     errors.register(app)

@@ -121,6 +121,8 @@ def execution_json(record: ExecutionLog, outputs: dict[str, str] | None = None) 
         "duration_seconds": round(duration, 3) if duration is not None else None,
         "peak_memory_bytes": record.peak_memory_bytes,
         "cpu_seconds": record.cpu_seconds,
+        "trigger": record.trigger,
+        "schedule_id": record.schedule_id,
     }
     if outputs is not None:
         data.update({key: outputs[stream] for key, stream in OUTPUT_KEYS.items()})

@@ -15,6 +15,7 @@ from server.models.log_filters import LogFilterPreset
 from server.models.presets import ParameterPreset
 from server.models.run_marks import RunMark
 from server.models.runs import ExecutionLog, PortAllocation, ScriptProcess, UserProject
+from server.models.schedule import Schedule
 from server.models.user import AuthSession, User
 
 __all__ = [
@@ -29,6 +30,7 @@ __all__ = [
     "ParameterPreset",
     "PortAllocation",
     "RunMark",
+    "Schedule",
     "Script",
     "ScriptGroup",
     "ScriptProcess",

@@ -159,4 +159,8 @@ class ExecutionLog(Base):
     log_path: Mapped[str | None] = mapped_column(String(500))
     peak_memory_bytes: Mapped[int | None] = mapped_column(BigInteger)
     cpu_seconds: Mapped[float | None] = mapped_column(Float)
+    trigger: Mapped[str] = mapped_column(String(20), default="manual", server_default="manual")
+    schedule_id: Mapped[int | None] = mapped_column(
+        Integer, ForeignKey("schedules.id", ondelete="SET NULL")
+    )
     environment: Mapped[JsonValue]  # interpreter, working folder, argv (secrets left out)

@@ -24,6 +24,7 @@ from server.services.catalog.catalog import Catalog
 from server.services.catalog.discovery import Discovery
 from server.services.catalog.doc_history import DocHistory, DocVersions
 from server.services.catalog.docs import DocsService
+from server.services.catalog.dynamic_options import DynamicOptions
 from server.services.catalog.environments import EnvironmentService
 from server.services.catalog.fields import TagRules
 from server.services.catalog.metadata import MetadataService
@@ -57,6 +58,7 @@ from server.services.reports.facts import Brand
 from server.services.reports.service import RunReports
 from server.services.retention import RetentionService
 from server.services.run_marks import RunMarks
+from server.services.schedules.service import ScheduleService
 from server.services.shortcuts import Shortcuts
 from server.services.storage import StorageState
 from server.services.system_log_reader import SystemLogReader
@@ -102,6 +104,8 @@ class Services:
     project_backups: ProjectBackups
     events: ExecutionEvents
     executions: ExecutionService
+    dynamic_options: DynamicOptions
+    schedules: ScheduleService
     logs: LogService
     log_navigation: LogNavigator
     log_filters: LogFilterPresets
@@ -115,8 +119,8 @@ class Services:
     backups: BackupService
     metrics: Metrics
     manager_lock: ManagerLock
+    maintenance: Maintenance
     gate: RequestGate = field(default_factory=RequestGate)
-    maintenance: Maintenance = field(default_factory=Maintenance)
     watcher: CatalogWatcher | None = None
 
     def start(self) -> None:
@@ -140,7 +144,10 @@ class Services:
         self.maintenance.every("ports", self.settings.cleanup_interval, self._reclaim_ports)
         self.maintenance.every("storage quotas", SWEEP_INTERVAL, self._check_quotas)
         self.backups.schedule(self.maintenance)
+        self.schedules.attach()
         self.maintenance.start()
+        with self.db.job():
+            self.schedules.reconcile()  # the jobs of schedules changed while stopped
 
     def restore_quiescer(self) -> LiveRestore:
         """Return what quiets this manager for a restore's swap and brings it back."""
@@ -152,6 +159,7 @@ class Services:
 
     def shutdown(self) -> None:
         """Release what the services hold (connections, children, threads)."""
+        self.schedules.detach()
         self.maintenance.stop()
         if self.watcher is not None:
             self.watcher.stop()
@@ -212,6 +220,10 @@ def build_services(settings: Settings) -> Services:
     events.subscribe(quotas)  # a run's start and end change its user's disk use
     storage = StorageState()
     users = UserService(db, passwords, audit, layout.script_data, settings.default_language, quotas)
+    dynamic_options = DynamicOptions(
+        environments, settings.script_groups_path, settings.conda_fallback,
+        settings.max_memory_per_script,
+    )  # fmt: skip
     executions = ExecutionService(
         db,
         settings,
@@ -223,11 +235,13 @@ def build_services(settings: Settings) -> Services:
         audit,
         sdk_folder(),
         quotas,
+        dynamic_options,
     )
     doc_versions = DocVersions(db)
     i18n = Translations(resource_path("translations"), settings.default_language)
     docs = DocsService(db, audit, doc_versions)
     logs = LogService(db, layout, executions, audit)
+    maintenance = Maintenance()
     auth = AuthService(db, passwords, throttle, audit, settings.auth_session_lifetime)
     backups = BackupService(
         layout.backup, source, swap, BackupPolicy.from_settings(settings), audit,
@@ -264,6 +278,10 @@ def build_services(settings: Settings) -> Services:
         project_backups=ProjectBackups(layout.project_backups, audit, quotas),
         events=events,
         executions=executions,
+        dynamic_options=dynamic_options,
+        schedules=ScheduleService(
+            db, catalog, projects, executions, audit, maintenance, settings.schedule_misfire_grace
+        ),
         logs=logs,
         log_navigation=LogNavigator(),
         log_filters=LogFilterPresets(db),
@@ -277,6 +295,7 @@ def build_services(settings: Settings) -> Services:
         backups=backups,
         metrics=Metrics(db, settings, backups),
         manager_lock=ManagerLock(layout.home),
+        maintenance=maintenance,
     )
 
 

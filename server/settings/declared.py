@@ -178,6 +178,14 @@ class Settings:
         json_path="web_interface.cleanup_interval",
         unit="s",
     )
+    schedule_misfire_grace: int = setting(
+        300,
+        "A scheduled run late by less than this (the manager was restarting, the machine "
+        "slept) still runs, once; a later one is skipped until its next time.",
+        env="SCHEDULE_MISFIRE_GRACE",
+        json_path="scheduling.misfire_grace",
+        unit="s",
+    )
     interface_start_timeout: int = setting(
         30,
         "Time a script declared as an interface (@interface: true) has to answer on its port.",

@@ -140,7 +140,12 @@ def _validate(settings: Settings) -> None:
         raise SettingsError("INTERFACE_PORT must lie within 0..65535")
     if not 1024 <= settings.port_range_start <= settings.port_range_end <= 65535:
         raise SettingsError("PORT_RANGE_START..PORT_RANGE_END must lie within 1024..65535")
-    for name in ("session_timeout", "heartbeat_interval", "cleanup_interval"):
+    for name in (
+        "session_timeout",
+        "heartbeat_interval",
+        "cleanup_interval",
+        "schedule_misfire_grace",
+    ):
         if getattr(settings, name) <= 0:
             raise SettingsError(f"{name.upper()} must be positive")
     if settings.max_upload_size < 1 or settings.stop_grace_period < 0:

@@ -3,7 +3,8 @@
 A declaration is an object with ``name``, ``type`` and optionally ``required``,
 ``default``, ``options``, ``min``, ``max``, ``step``, ``pattern``, ``unit``, ``visible_if``
 (``{"field": name, "equals": value}`` or ``{"field": name, "in": [values]}``) and
-``description`` (a string or one per language).
+``description`` (a string or one per language). A select or multiselect may list its
+options from a command instead (``options_from``, see options_from.py).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
+from server.services.catalog.options_from import check_source, is_dynamic, keep_linked, schema_of
 from server.services.errors import InvalidInput
 from server.services.messages import Message
 
@@ -31,7 +33,7 @@ STANDARD_OPTIONS = (
 )  # fmt: skip
 KNOWN_KEYS = {
     "name", "type", "required", "default", "options", "min", "max", "step", "pattern", "unit",
-    "visible_if", "description", "label", "placeholder",
+    "visible_if", "description", "label", "placeholder", "options_from",
 }  # fmt: skip
 MAX_TEXT = 100_000
 SECRET_MASK = "********"
@@ -69,6 +71,7 @@ def check_declarations(
         if unknown := set(item) - KNOWN_KEYS:
             note(_unknown_keys(item["name"], unknown))
         kept.append({key: value for key, value in item.items() if key in KNOWN_KEYS})
+    kept = keep_linked(kept, note)
     names = {p["name"] for p in kept}
     for param in kept:
         condition = param.get("visible_if")
@@ -105,10 +108,15 @@ def _check_declaration(item: Any, taken: set[str], number: int) -> None:
             field=FIELD, number=number, kind=kind, types=", ".join(TYPES),
         )  # fmt: skip
     options = item.get("options")
-    if kind in ("select", "multiselect") and not (
-        isinstance(options, list)
-        and options
-        and all(isinstance(o, str | int | float) for o in options)
+    dynamic = check_source(item, kind, number)  # raises for a bad options_from
+    if (
+        kind in ("select", "multiselect")
+        and not dynamic
+        and not (
+            isinstance(options, list)
+            and options
+            and all(isinstance(o, str | int | float) for o in options)
+        )
     ):
         raise InvalidInput(
             "parameter #{number}: {kind} {name!r} needs a non-empty list of options; "
@@ -242,9 +250,10 @@ def coerce(param: dict[str, Any], raw: Any) -> Any:
     name, kind = param["name"], param.get("type", "string")
     value = _CONVERTERS[kind](name, raw)
     _check_bounds(param, value)
-    if kind == "select" and value not in _options(param):
+    static = not is_dynamic(param)  # a command's options are checked when the run starts
+    if static and kind == "select" and value not in _options(param):
         raise InvalidInput("{field}: {value!r} is not one of the options.", field=name, value=value)
-    if kind == "multiselect":
+    if static and kind == "multiselect":
         bad = [item for item in value if item not in _options(param)]
         if bad:
             raise InvalidInput(
@@ -426,10 +435,14 @@ def _property_schema(param: dict[str, Any], language: str) -> dict[str, Any]:
         schema["description"] = description
     label = localise(param.get("label"), language)
     schema["title"] = label or param["name"].replace("_", " ").capitalize()
-    if kind == "select":
+    if is_dynamic(param):
+        schema["x-options-from"] = schema_of(param)
+    if kind == "select" and "x-options-from" not in schema:
         schema["enum"] = _options(param)
     if kind == "multiselect":
-        schema["items"] = {"type": "string", "enum": _options(param)}
+        schema["items"] = {"type": "string"}
+        if "x-options-from" not in schema:
+            schema["items"]["enum"] = _options(param)
     numeric = kind in ("int", "float")
     bounds = {"min": "minimum", "max": "maximum"} if numeric else {}
     if kind in ("string", "text", "secret"):

@@ -18,6 +18,7 @@ from server.database import Database
 from server.layout import Layout
 from server.models import ExecutionLog, Script, ScriptGroup, UserProject
 from server.services.audit import Actor, AuditLog
+from server.services.catalog.dynamic_options import DynamicOptions
 from server.services.catalog.environments import EnvironmentService, PythonEnvironment
 from server.services.catalog.parameters import mask_secrets, validate_values
 from server.services.catalog.view import effective_script
@@ -65,6 +66,7 @@ class ExecutionService:
         audit: AuditLog,
         sdk_path: Path,
         quotas: QuotaService,
+        options: DynamicOptions | None = None,
     ) -> None:
         self._db = db
         self._settings = settings
@@ -76,6 +78,7 @@ class ExecutionService:
         self._audit = audit
         self._sdk_path = sdk_path
         self._quotas = quotas
+        self._options = options  # checks the values of options_from parameters
         self._runs: dict[str, Run] = {}
         self._lock = threading.Lock()
         self._monitor = RunMonitor(db, settings, ports, events, self._forget, self._limit_refusal)
@@ -105,6 +108,8 @@ class ExecutionService:
             raw.update(save_uploads(params, folder, uploads or []))
         values = validate_values(params, raw, lambda value, name: str(inside(folder, value, name)))
         values = resolve_files(params, values, folder)
+        if self._options is not None:
+            self._options.check(script, group, params, values, runner)
         env = self._interpreter(group)
         if meta["interface"]:
             self._check_interface_limits(runner.user_id)

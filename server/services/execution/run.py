@@ -14,13 +14,16 @@ from server.services.execution.process import Usage
 
 @dataclass(frozen=True)
 class Runner:
-    """Who starts a run, with the preferences the script receives."""
+    """Who starts a run, with the preferences the script receives; a schedule starts runs
+    in its owner's name (``trigger`` "schedule", with its ``schedule_id``)."""
 
     user_id: int
     username: str
     level: str
     language: str
     theme: str
+    trigger: str = "manual"
+    schedule_id: int | None = None
 
     def actor(self, remote_addr: str | None = None) -> Actor:
         """Return the audit actor."""

@@ -81,6 +81,8 @@ def execution_record(
         user_id=plan.runner.user_id,
         project_id=plan.project.id,
         status="running",
+        trigger=plan.runner.trigger,
+        schedule_id=plan.runner.schedule_id,
         start_time=utcnow(),
         parameters=masked,
         conda_environment=plan.env.name,
