@@ -33,11 +33,12 @@ serve: $(BIN)/scriptsmanager
 	$(BIN)/scriptsmanager --server --host 127.0.0.1 --port $(PORT)
 
 # Qt WebEngine's runtime libraries (the desktop window), then the test tools: Chromium for
-# the browser tests, Xvfb + openbox + wmctrl + ImageMagick for the desktop-window tests.
+# the browser tests, Xvfb + openbox + wmctrl + ImageMagick for the desktop-window tests,
+# Redis for the celery backend's tests.
 QT_LIBS := libasound2 libdbus-1-3 libegl1 libfontconfig1 libgl1 libglib2.0-0 libnss3 \
 	libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcomposite1 libxdamage1 \
 	libxkbcommon-x11-0 libxkbfile1 libxrandr2 libxtst6
-TEST_TOOLS := chromium xvfb xauth openbox wmctrl imagemagick poppler-utils
+TEST_TOOLS := chromium xvfb xauth openbox wmctrl imagemagick poppler-utils redis-server
 
 # Install the Debian packages given as $(1) unless they are all there (sudo when not root).
 define apt_install

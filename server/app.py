@@ -17,6 +17,7 @@ from server.realtime.bridge import NAMESPACE, LogBridge
 from server.realtime.namespace import LogNamespace
 from server.realtime.text_packets import TextPacket
 from server.security.access import enforce_access
+from server.security.bearer import token_loader
 from server.security.headers import add_security_headers
 from server.security.hosts import HostCheck, trusted_names
 from server.security.session_cookie import ManagerSessionInterface
@@ -107,6 +108,7 @@ def init_extensions(app: Flask, services: Services) -> None:
     login_manager.init_app(app)
     login_manager.session_protection = None  # sessions are revocable server-side records
     login_manager.user_loader(services.auth.load)
+    login_manager.request_loader(token_loader(services.token_auth))  # Bearer, API paths only
 
 
 def init_realtime(app: Flask, services: Services) -> None:

@@ -43,4 +43,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     restore.add_argument("backup_id", metavar="ID", help="as listed by 'backup --list'")
     restore.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    worker = commands.add_parser(
+        "worker", help="run scripts sent by a manager with EXECUTION_BACKEND=celery"
+    )
+    worker.add_argument("--name", help="this worker's name (default: the host name)")
+    worker.add_argument(
+        "--queues", default="", help="comma-separated queues to serve (default: scriptsmanager)"
+    )
+    worker.add_argument(
+        "--concurrency", type=int, default=4, help="runs at once (default: %(default)s)"
+    )
     return parser

@@ -13,13 +13,16 @@ from server.settings import Settings, SettingsError, load_settings
 
 
 def run_command(args: argparse.Namespace) -> int:
-    """Run ``init-db``, ``create-admin``, ``backup`` or ``restore``; return the exit status."""
+    """Run ``init-db``, ``create-admin``, ``backup``, ``restore`` or ``worker``; return the
+    exit status."""
     try:
         settings = load_settings()
         if args.command == "init-db":
             return _init_db(settings)
         if args.command in ("backup", "restore"):
             return _backup_command(settings, args)
+        if args.command == "worker":
+            return _worker(settings, args)
         return _create_admin(settings, args)
     except (SettingsError, ServiceError) as exc:
         print(f"scriptsmanager: {exc}", file=sys.stderr)
@@ -36,6 +39,26 @@ def run_server(args: argparse.Namespace) -> int:
         print(f"scriptsmanager: {exc}", file=sys.stderr)
         return 1
     return serve(settings, args.host, args.port)
+
+
+def _worker(settings: Settings, args: argparse.Namespace) -> int:
+    import redis
+
+    from server.services.execution.remote.worker import StorageNotShared, Worker
+
+    if args.concurrency < 1:
+        print("scriptsmanager: --concurrency must be at least 1", file=sys.stderr)
+        return 2
+    queues = [name.strip() for name in args.queues.split(",") if name.strip()]
+    assert settings.home
+    worker = Worker(settings.celery_broker_url, settings.home, settings.worker_host, args.name,
+                    queues, args.concurrency)  # fmt: skip
+    try:
+        worker.run()
+    except (StorageNotShared, redis.RedisError) as exc:
+        print(f"scriptsmanager worker: {exc}", file=sys.stderr)
+        return 1
+    return 0
 
 
 def _prepared_services(settings: Settings) -> Services:

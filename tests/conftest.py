@@ -48,6 +48,7 @@ LINUX_ONLY = {
     "tests/desktop/": "runs the desktop windows on Xvfb with openbox and wmctrl",
     "tests/backups/test_live_kill.py": "kills the server's process group (os.killpg, POSIX)",
     "tests/security/test_crash_reap.py": "kills the manager's process group (os.killpg, POSIX)",
+    "tests/test_celery_backend.py": "a Redis server and SIGKILLed workers (POSIX signals)",
     "tests/test_cli.py::test_server_serves_and_stops_cleanly": "gunicorn; " + POSIX_STOP,
     "tests/sdk/test_sdk.py::test_sigterm_stops_cleanly": POSIX_STOP,
     "tests/sdk/test_sdk.py::test_sigint_also_stops_cleanly": POSIX_STOP,

@@ -9,7 +9,10 @@ from server.api import (
     admin_data,
     admin_logs,
     admin_settings,
+    admin_tokens,
     admin_users,
+    admin_workers,
+    api_tokens,
     auth,
     catalog,
     data,
@@ -53,7 +56,8 @@ def register_api(app: Flask) -> None:
     modules += (shortcuts, doc_history)
     modules += (log_filters, logs_bulk, run_marks)
     modules += (metrics,)
-    modules += (dynamic_options, schedules)
+    modules += (dynamic_options, schedules, admin_workers)
+    modules += (api_tokens, admin_tokens)
     for module in modules:
         app.register_blueprint(module.bp)
     errors.register(app)

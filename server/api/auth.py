@@ -10,6 +10,7 @@ from pydantic import Field
 
 from server.api.common import Body, Email, NewPassword, Username, accepts, actor
 from server.security.access import public, require_level
+from server.security.bearer import session_only
 from server.services.registry import services
 
 bp = Blueprint("auth_api", __name__, url_prefix="/api/auth")
@@ -63,6 +64,7 @@ def login(body: LoginRequest):
 
 @bp.post("/window-ticket")
 @require_level("viewer")
+@session_only  # a ticket opens a session: never for an API token
 def window_ticket():
     """Return a one-time ticket that logs a second window (desktop shell) in as the caller."""
     return jsonify({"ticket": services().auth.issue_ticket(current_user.id)})
@@ -89,6 +91,7 @@ def desktop_sign_in(body: DesktopTicket):
 
 @bp.post("/logout")
 @require_level("viewer")
+@session_only  # a token has no session to end; it is revoked instead
 def logout():
     """Log out and revoke this session on the server."""
     services().auth.logout(current_user.token, actor())

@@ -21,6 +21,7 @@ from server.api.openapi_extras import (
 )
 from server.api.tags import tag_pattern
 from server.security.access import PUBLIC, RULE_ATTRIBUTE, public
+from server.security.bearer import SESSION_ONLY
 from server.services.registry import services
 
 bp = Blueprint("openapi_api", __name__)
@@ -80,6 +81,13 @@ def _security_schemes() -> dict[str, dict]:
             "name": "X-CSRFToken",
             "description": "From GET /api/auth/csrf (or the login answer); every mutation.",
         },
+        "bearer": {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "A personal API token (smt_...) from POST /api/user/tokens, as "
+            "Authorization: Bearer; it acts at its owner's current level and needs no "
+            "session and no CSRF token.",
+        },
     }
 
 
@@ -93,7 +101,7 @@ def _operation(rule: Rule, method: str, view, schemas: dict, bodies: dict) -> di
         "x-required-level": level,
         "parameters": _path_parameters(rule, method) + _query_parameters(view),
         "responses": _responses(rule.endpoint),
-        "security": _security(level, method),
+        "security": _security(level, method, getattr(view, SESSION_ONLY, False)),
     }
     body = _request_body(view, schemas) or bodies.get(rule.endpoint)
     if body is not None:
@@ -101,12 +109,16 @@ def _operation(rule: Rule, method: str, view, schemas: dict, bodies: dict) -> di
     return operation
 
 
-def _security(level: str | None, method: str) -> list[dict[str, list]]:
-    """Return who may call: a session for levels, the CSRF token too for every mutation."""
+def _security(level: str | None, method: str, session_only: bool = False) -> list[dict[str, list]]:
+    """Return who may call: a session for levels, the CSRF token too for every mutation;
+    or an API token alone, where levels apply and the view is not for sessions only."""
     needs_csrf = method not in _SAFE_METHODS
     if level == PUBLIC and not needs_csrf:
         return []
-    return [{"session": [], "csrf": []} if needs_csrf else {"session": []}]
+    schemes = [{"session": [], "csrf": []} if needs_csrf else {"session": []}]
+    if level != PUBLIC and not session_only:
+        schemes.append({"bearer": []})
+    return schemes
 
 
 def _path_parameters(rule: Rule, method: str) -> list[dict[str, Any]]:

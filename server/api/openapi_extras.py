@@ -37,6 +37,7 @@ SUCCESS: dict[str, tuple[str, tuple[str, ...]]] = {
     "projects_api.create_project": ("201", (JSON,)),
     "presets_api.create_preset": ("201", (JSON,)),
     "log_filters_api.create_filter": ("201", (JSON,)),
+    "api_tokens_api.create_token": ("201", (JSON,)),
     "data_api.write_file": ("201", (JSON,)),
     "data_api.backup": ("201", (JSON,)),
     "runs_api.execute": ("202", (JSON,)),
@@ -184,6 +185,8 @@ PRODUCERS: dict[tuple[str, str], dict[str, str]] = {
         **_IN_PROJECT,
     },
     ("data_api.backup", "201"): {**_from("", backup_name="backup"), **_IN_PROJECT},
+    ("api_tokens_api.create_token", "201"): _from("", token_id="id"),
+    ("api_tokens_api.list_tokens", "200"): _from("/items/0", token_id="id"),
     ("presets_api.create_preset", "201"): {
         **_from("/preset", preset_id="id"),
         "script_id": "$request.path.script_id",

@@ -1,5 +1,6 @@
 """SQLAlchemy models of every table; importing this package registers them all."""
 
+from server.models.api_token import ApiToken
 from server.models.audit import AuditEvent
 from server.models.base import Base, utcnow
 from server.models.catalog import (
@@ -19,6 +20,7 @@ from server.models.schedule import Schedule
 from server.models.user import AuthSession, User
 
 __all__ = [
+    "ApiToken",
     "AuditEvent",
     "AuthSession",
     "Base",

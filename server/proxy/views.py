@@ -68,13 +68,13 @@ def wrapper(session_id: str):
 @csrf.exempt
 def proxy(session_id: str, path: str):
     """Forward a request (or a WebSocket) to the session's script, and its answer back."""
-    port, token = services().interfaces.target(session_id, current_user.id, _is_admin())
+    host, port, token = services().interfaces.target(session_id, current_user.id, _is_admin())
     prefix = f"/interfaces/{session_id}/app"
     headers = upstream_headers(
         request.headers.items(), port, token, prefix,
         request.remote_addr or "", request.scheme, request.host,
     )  # fmt: skip
-    target = f"http://127.0.0.1:{port}/{path}"
+    target = f"http://{host}:{port}/{path}"
     if is_websocket(request.environ):
         return relay_websocket(request.environ, target, headers)
     length = request.content_length

@@ -509,11 +509,13 @@ class _AccessLogHandler(WSGIRequestHandler):
 
 def run(app: Flask, args: ScriptArgs) -> None:
     """Serve ``app`` on 127.0.0.1:``args.port`` until SIGTERM, SIGINT or (Windows) SIGBREAK,
-    then return.
+    then return. On a worker of the celery backend, the address is the worker's
+    (``SCRIPTSMANAGER_INTERFACE_HOST``), where the manager's proxy reaches it.
 
-    Prints "serving on http://127.0.0.1:<port>/" once listening. A port already in use ends
+    Prints "serving on http://<address>:<port>/" once listening. A port already in use ends
     the script with status 1.
     """
+    host = os.environ.get("SCRIPTSMANAGER_INTERFACE_HOST") or "127.0.0.1"
     if not FLASK_AVAILABLE:
         raise ImportError(
             "the interface part of scriptsmanager_sdk needs Flask in this environment"
@@ -537,11 +539,11 @@ def run(app: Flask, args: ScriptArgs) -> None:
     try:
         try:
             server = make_server(
-                "127.0.0.1", args.port, app, threaded=True, request_handler=_AccessLogHandler
+                host, args.port, app, threaded=True, request_handler=_AccessLogHandler
             )
         except OSError as exc:
-            raise SystemExit(f"Error: cannot listen on 127.0.0.1:{args.port}: {exc}") from None
-        print(f"serving on http://127.0.0.1:{args.port}/", flush=True)
+            raise SystemExit(f"Error: cannot listen on {host}:{args.port}: {exc}") from None
+        print(f"serving on http://{host}:{args.port}/", flush=True)
         try:
             if not stopping.is_set():
                 server.serve_forever()

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from flask import current_app, request
 from flask_login import current_user
 
+from server.security.bearer import bearer_token
 from server.security.levels import LEVELS, allows
 from server.services.errors import Forbidden, NotAuthenticated
 
@@ -53,6 +54,8 @@ def enforce_access() -> None:
     if rule is None:
         logger.error("endpoint %s has no access rule; refusing", request.endpoint)
         raise Forbidden("This endpoint is not available.")
+    if bearer_token() is not None and not current_user.is_authenticated:  # public routes too
+        raise NotAuthenticated("This API token is not valid: it is unknown, expired or revoked.")
     if rule == PUBLIC:
         return
     if not current_user.is_authenticated:

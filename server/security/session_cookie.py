@@ -13,17 +13,31 @@ from __future__ import annotations
 
 import time
 
-from flask import Flask, request
-from flask.sessions import SecureCookieSessionInterface, SessionMixin
+from flask import Flask, Request, Response, request
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface, SessionMixin
 
 from server.proxy.origin import is_proxied
+from server.security.bearer import bearer_token
 
 REFRESH_EVERY = 60  # seconds between re-sends of an unchanged permanent session
 SENT_AT = "_sent"  # the session key holding when the cookie was last sent
 
 
 class ManagerSessionInterface(SecureCookieSessionInterface):
-    """Flask's signed-cookie sessions, read-only on proxied paths, refreshed once a minute."""
+    """Flask's signed-cookie sessions, read-only on proxied paths, refreshed once a minute;
+    none at all for Bearer (API token) requests."""
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        """Return an empty session for a Bearer request (its cookie is not read), else the
+        cookie's."""
+        if bearer_token(request) is not None:
+            return self.session_class()
+        return super().open_session(app, request)
+
+    def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
+        """Write nothing for a Bearer request: a token never sets or clears the cookie."""
+        if bearer_token(request) is None:
+            super().save_session(app, session, response)
 
     def should_set_cookie(self, app: Flask, session: SessionMixin) -> bool:
         """Return False for answers of the interface proxy; True for a changed session, or

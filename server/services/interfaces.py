@@ -47,13 +47,14 @@ class InterfaceService:
             raise NotFound("This interface session does not exist.")
         return record
 
-    def target(self, session_id: str, user_id: int, is_admin: bool) -> tuple[int, str]:
-        """Return (port, token) of a ready session: the only place the proxy may go."""
+    def target(self, session_id: str, user_id: int, is_admin: bool) -> tuple[str, int, str]:
+        """Return (host, port, token) of a ready session: the only place the proxy may go
+        (the host is this machine's loopback, or the registered worker that runs it)."""
         record = self.get(session_id, user_id, is_admin)
         run = self._executions.live_run(record.execution_uuid or "")
         if record.status != "ready" or run is None or run.port != record.flask_port:
             raise NotFound("This interface is not running.")
-        return run.port, run.token
+        return run.process.host, run.port, run.token
 
     def list(
         self, user_id: int | None, script_id: int | None = None, only_open: bool = True

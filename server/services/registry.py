@@ -13,6 +13,7 @@ from flask import current_app
 from server.database import Database
 from server.layout import Layout
 from server.resources import resource_path, sdk_folder
+from server.services.api_tokens import ApiTokens, TokenAuth
 from server.services.audit import Actor, AuditLog
 from server.services.auth import AuthService
 from server.services.backup.archive import BackupSource
@@ -33,6 +34,7 @@ from server.services.catalog.tags import TagService
 from server.services.catalog.watcher import CatalogWatcher
 from server.services.data_files import DataFileService
 from server.services.desktop_account import DesktopAccount
+from server.services.execution.children import backend_for
 from server.services.execution.engine import ExecutionService
 from server.services.execution.events import ExecutionEvents
 from server.services.first_run import FirstRun
@@ -86,6 +88,8 @@ class Services:
     first_run: FirstRun
     desktop_account: DesktopAccount
     auth: AuthService
+    api_tokens: ApiTokens
+    token_auth: TokenAuth
     storage: StorageState
     health: HealthService
     discovery: Discovery
@@ -127,6 +131,8 @@ class Services:
         """Scan the catalog, then start hot reload and environment detection."""
         if not self.manager_lock.acquire():
             logger.warning("another manager uses %s (%s)", self.layout.home, self.manager_lock.path)
+        assert self.settings.script_groups_path
+        self.executions.backend.prepare(self.layout.script_data, self.settings.script_groups_path)
         with self.db.job():
             self.discovery.scan_all()
             self.executions.recover()
@@ -164,6 +170,7 @@ class Services:
         if self.watcher is not None:
             self.watcher.stop()
         self.executions.shutdown()
+        self.executions.backend.close()
         self.db.dispose()
         self.manager_lock.release()
 
@@ -237,16 +244,18 @@ def build_services(settings: Settings) -> Services:
         quotas,
         dynamic_options,
     )
+    executions.backend = backend_for(settings.execution_backend, settings.celery_broker_url)
     doc_versions = DocVersions(db)
     i18n = Translations(resource_path("translations"), settings.default_language)
     docs = DocsService(db, audit, doc_versions)
     logs = LogService(db, layout, executions, audit)
     maintenance = Maintenance()
     auth = AuthService(db, passwords, throttle, audit, settings.auth_session_lifetime)
+    api_tokens = ApiTokens(db, audit)
     backups = BackupService(
         layout.backup, source, swap, BackupPolicy.from_settings(settings), audit,
         in_session=lambda work: _in_job(db, work),
-        after_restore=lambda: _after_restore(auth, quotas),
+        after_restore=lambda: _after_restore(auth, quotas, api_tokens),
     )  # fmt: skip
     return Services(
         settings=settings,
@@ -257,6 +266,8 @@ def build_services(settings: Settings) -> Services:
         users=users,
         first_run=FirstRun(users, settings._path("home")),
         auth=auth,
+        api_tokens=api_tokens,
+        token_auth=TokenAuth(db, audit),
         desktop_account=DesktopAccount(db, auth, audit),
         storage=storage,
         health=HealthService(
@@ -299,9 +310,11 @@ def build_services(settings: Settings) -> Services:
     )
 
 
-def _after_restore(auth: AuthService, quotas: QuotaService) -> None:
-    """On a restored database: no session of the backup comes back, no usage is cached."""
+def _after_restore(auth: AuthService, quotas: QuotaService, api_tokens: ApiTokens) -> None:
+    """On a restored database: no session or API token of the backup comes back (one
+    revoked since would work again), no usage is cached."""
     auth.end_every_session()
+    api_tokens.revoke_every()
     quotas.forget_all()
 
 

@@ -41,6 +41,9 @@ class CachedSession:
 class SessionCache:
     """Token digest -> :class:`CachedSession`, invalidated by the database's own writes."""
 
+    watched_tables = WATCHED_TABLES  # a bulk update or delete of these drops every entry
+    pending_key = PENDING
+
     def __init__(self) -> None:
         self._entries: dict[str, CachedSession] = {}
         self._lock = threading.Lock()
@@ -51,7 +54,9 @@ class SessionCache:
         event.listen(sessions, "after_flush", self._after_flush)
         event.listen(sessions, "do_orm_execute", self._on_execute)
         event.listen(sessions, "after_commit", self._after_commit)
-        event.listen(sessions, "after_rollback", lambda session: session.info.pop(PENDING, None))
+        event.listen(
+            sessions, "after_rollback", lambda session: session.info.pop(self.pending_key, None)
+        )
 
     @property
     def generation(self) -> int:
@@ -80,22 +85,25 @@ class SessionCache:
 
     def _changed(self, session: Session, keys: set[str | int]) -> None:
         if keys:
-            session.info.setdefault(PENDING, set()).update(keys)
+            session.info.setdefault(self.pending_key, set()).update(keys)
             self.drop(keys)
 
     def _after_flush(self, session: Session, _context: object) -> None:
-        changed = {*session.new, *session.dirty, *session.deleted}
+        self._changed(session, self._keys_of({*session.new, *session.dirty, *session.deleted}))
+
+    def _keys_of(self, changed: set[object]) -> set[str | int]:
+        """Return the keys that written rows invalidate: user ids and session digests."""
         keys: set[str | int] = {item.id for item in changed if isinstance(item, User)}
         keys |= {item.token_hash for item in changed if isinstance(item, AuthSession)}
-        self._changed(session, keys)
+        return keys
 
     def _on_execute(self, state: ORMExecuteState) -> None:
         if state.is_update or state.is_delete:
             table = getattr(state.statement, "table", None)
-            if getattr(table, "name", None) in WATCHED_TABLES:
+            if getattr(table, "name", None) in self.watched_tables:
                 self._changed(state.session, {EVERYTHING})
 
     def _after_commit(self, session: Session) -> None:
-        keys = session.info.pop(PENDING, None)
+        keys = session.info.pop(self.pending_key, None)
         if keys:
             self.drop(keys)

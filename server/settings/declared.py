@@ -178,6 +178,27 @@ class Settings:
         json_path="web_interface.cleanup_interval",
         unit="s",
     )
+    execution_backend: str = setting(
+        "local",
+        "Where runs start: local (child processes of the manager) or celery (worker "
+        "processes or hosts started with `scriptsmanager worker`, through CELERY_BROKER_URL).",
+        env="EXECUTION_BACKEND",
+        json_path="execution.backend",
+    )
+    celery_broker_url: str = setting(
+        "redis://127.0.0.1:6379/0",
+        "Redis of the celery backend: its broker, and the relay of live output, stops and "
+        "worker heartbeats.",
+        env="CELERY_BROKER_URL",
+        json_path="execution.broker_url",
+    )
+    worker_host: str = setting(
+        "127.0.0.1",
+        "`scriptsmanager worker`: the address of this host that the manager reaches script "
+        "interfaces on (scripts' interfaces listen on it).",
+        env="WORKER_HOST",
+        json_path="execution.worker_host",
+    )
     schedule_misfire_grace: int = setting(
         300,
         "A scheduled run late by less than this (the manager was restarting, the machine "

@@ -148,6 +148,8 @@ def _validate(settings: Settings) -> None:
     ):
         if getattr(settings, name) <= 0:
             raise SettingsError(f"{name.upper()} must be positive")
+    if settings.execution_backend not in ("local", "celery"):
+        raise SettingsError("EXECUTION_BACKEND must be local or celery")
     if settings.max_upload_size < 1 or settings.stop_grace_period < 0:
         raise SettingsError("MAX_UPLOAD_SIZE must be positive and STOP_GRACE_PERIOD not negative")
     if settings.login_max_failures < 1 or settings.login_lockout < 1:

@@ -9,6 +9,7 @@ from flask import Blueprint, current_app, render_template
 from server.api.interfaces import session_json
 from server.security.access import require_level
 from server.security.levels import LEVELS
+from server.services.errors import Unavailable
 from server.services.logs import STATUSES
 from server.services.registry import services
 from server.settings import LANGUAGES
@@ -78,7 +79,17 @@ def interfaces():
         ports=svc.ports.in_use(),
         usernames=usernames,
         settings=svc.settings,
+        backend=svc.executions.backend.name,
+        workers=_workers(),
     )
+
+
+def _workers() -> list[dict] | None:
+    """Return the celery backend's live workers, None when its broker does not answer."""
+    try:
+        return services().executions.backend.workers()
+    except Unavailable:
+        return None
 
 
 @bp.get("/runs")

@@ -38,7 +38,7 @@ FINISHED_KEYS = {
     "execution_id", "script_id", "script_name", "group_id", "project_id", "user_id",
     "status", "exit_code", "parameters", "conda_environment", "flask_port", "start_time",
     "end_time", "duration_seconds", "peak_memory_bytes", "cpu_seconds", "output",
-    "error_output", "debug_output", "environment",
+    "error_output", "debug_output", "environment", "trigger", "schedule_id",
 }  # fmt: skip
 LIVE_KEYS = FINISHED_KEYS | {"cursor", "log_url", *(f"{key}_truncated" for key in KEYS)}
 

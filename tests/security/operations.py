@@ -61,6 +61,7 @@ def valid_body(op: Operation, values: dict[str, Any], tag: str) -> Any:
         "PUT /api/scripts/{script_id}/metadata": {"category": f"c_{tag}"},
         "PUT /api/scripts/{script_id}/tags": {"tags": [f"t_{tag}"]},
         "POST /api/user/preferences": {"theme": "dark"},
+        "POST /api/user/tokens": {"name": f"token_{tag}"},
         "POST /api/scripts/{script_id}/ping-interface": {"session_id": values["session_id"]},
         "POST /api/scripts/{script_id}/close-interface": {"session_id": values["session_id"]},
         "POST /api/admin/logs/export": {"format": "json"},

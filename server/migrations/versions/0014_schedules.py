@@ -54,25 +54,34 @@ def upgrade() -> None:
     with op.batch_alter_table("schedules") as batch:
         batch.create_index(batch.f("ix_schedules_user_id"), ["user_id"], unique=False)
         batch.create_index(batch.f("ix_schedules_script_id"), ["script_id"], unique=False)
-    with op.batch_alter_table("execution_logs") as batch:
-        batch.add_column(
-            sa.Column("trigger", sa.String(length=20), nullable=False, server_default="manual")
+    # Plain ADD COLUMN: a batch "recreate" of execution_logs would drop the
+    # full-text triggers of 0003 and the descending indexes of 0011.
+    op.add_column(
+        "execution_logs",
+        sa.Column("trigger", sa.String(length=20), nullable=False, server_default="manual"),
+    )
+    if op.get_bind().dialect.name == "sqlite":  # Alembic adds keys by a batch only
+        op.execute(
+            "ALTER TABLE execution_logs ADD COLUMN schedule_id INTEGER "
+            "REFERENCES schedules (id) ON DELETE SET NULL"
         )
-        batch.add_column(sa.Column("schedule_id", sa.Integer(), nullable=True))
-        batch.create_foreign_key(
-            batch.f("fk_execution_logs_schedule_id_schedules"),
-            "schedules",
-            ["schedule_id"],
-            ["id"],
-            ondelete="SET NULL",
-        )
+        return
+    op.add_column("execution_logs", sa.Column("schedule_id", sa.Integer(), nullable=True))
+    op.create_foreign_key(
+        op.f("fk_execution_logs_schedule_id_schedules"),
+        "execution_logs",
+        "schedules",
+        ["schedule_id"],
+        ["id"],
+        ondelete="SET NULL",
+    )
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("execution_logs") as batch:
-        batch.drop_constraint(batch.f("fk_execution_logs_schedule_id_schedules"), "foreignkey")
-        batch.drop_column("schedule_id")
-        batch.drop_column("trigger")
+    if op.get_bind().dialect.name != "sqlite":
+        op.drop_constraint("fk_execution_logs_schedule_id_schedules", "execution_logs")
+    op.drop_column("execution_logs", "schedule_id")  # SQLite 3.35+: plain DROP COLUMN
+    op.drop_column("execution_logs", "trigger")
     with op.batch_alter_table("schedules") as batch:
         batch.drop_index(batch.f("ix_schedules_script_id"))
         batch.drop_index(batch.f("ix_schedules_user_id"))

@@ -20,6 +20,7 @@ from server.settings import LANGUAGES
 LOCALISED = {"display_name": 100, "description": 2000, "description_long": 255, "name": 100}
 MAX_TIMEOUT = 7 * 24 * 3600
 TAG_PATTERN = re.compile(r"^[A-Za-z0-9_-]+$")
+QUEUE_NAME = re.compile(r"[A-Za-z0-9_.-]{1,64}")
 EDITABLE_SCRIPT_FIELDS = (
     "display_name", "description", "description_long", "required_level", "category",
     "tags", "parameters", "execution_timeout", "auto_open_interface", "requires_parameters",
@@ -172,6 +173,14 @@ def _environment(key: str, value: Any, _rules: TagRules) -> str | None:
     return value.strip()
 
 
+def _queue(key: str, value: Any, _rules: TagRules) -> str | None:
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str) or not QUEUE_NAME.fullmatch(value):
+        raise InvalidInput("{field}: a queue name (letters, digits, . _ -, at most 64).", field=key)
+    return value
+
+
 _CLEANERS: dict[str, Callable[[str, Any, TagRules], Any]] = {
     "display_name": _localised,
     "description": _localised,
@@ -189,9 +198,10 @@ _CLEANERS: dict[str, Callable[[str, Any, TagRules], Any]] = {
     "auto_discovery": _flag,
     "flask_port": _port,
     "conda_environment": _environment,
+    "queue": _queue,
 }
 GROUP_FIELDS = (
     "name", "description", "icon", "required_level", "category", "conda_environment",
-    "auto_discovery", "execution_timeout",
+    "queue", "auto_discovery", "execution_timeout",
 )  # fmt: skip
 SCRIPT_FILE_FIELDS = (*EDITABLE_SCRIPT_FIELDS, "flask_port")

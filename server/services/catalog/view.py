@@ -20,6 +20,7 @@ def group_defaults(folder: str) -> dict[str, Any]:
         "required_level": "operator",
         "category": None,
         "conda_environment": None,
+        "queue": None,  # EXECUTION_BACKEND=celery: the workers' queue its runs go to
         "auto_discovery": True,
         "execution_timeout": DEFAULT_TIMEOUT,
     }

@@ -21,11 +21,12 @@ from server.services.audit import Actor, AuditLog
 from server.services.catalog.dynamic_options import DynamicOptions
 from server.services.catalog.environments import EnvironmentService, PythonEnvironment
 from server.services.catalog.parameters import mask_secrets, validate_values
-from server.services.catalog.view import effective_script
+from server.services.catalog.view import effective_group, effective_script
 from server.services.errors import Conflict, NotFound
 from server.services.execution import process as processes
 from server.services.execution import records
 from server.services.execution.capture import OutputCapture
+from server.services.execution.children import Backend, Child, LocalBackend, StartRequest
 from server.services.execution.events import ExecutionEvents
 from server.services.execution.inputs import resolve_files, save_uploads
 from server.services.execution.launch import RunContext, argv_for, environment_for
@@ -79,6 +80,7 @@ class ExecutionService:
         self._sdk_path = sdk_path
         self._quotas = quotas
         self._options = options  # checks the values of options_from parameters
+        self.backend: Backend = LocalBackend()  # the composition root may set another
         self._runs: dict[str, Run] = {}
         self._lock = threading.Lock()
         self._monitor = RunMonitor(db, settings, ports, events, self._forget, self._limit_refusal)
@@ -98,7 +100,7 @@ class ExecutionService:
         """Validate the parameters and start the script; return its execution record.
         QuotaExceeded (507) when the runner's storage quota is used up."""
         self._quotas.ensure_room(runner.username)
-        meta = effective_script(script, group)
+        meta = {**effective_script(script, group), "queue": effective_group(group)["queue"]}
         params = meta["parameters"]
         script_path = self._script_path(script, group)
         project = project or self._projects.default(runner.user_id, group)
@@ -111,6 +113,7 @@ class ExecutionService:
         if self._options is not None:
             self._options.check(script, group, params, values, runner)
         env = self._interpreter(group)
+        self.backend.check_queue(meta.get("queue"))
         if meta["interface"]:
             self._check_interface_limits(runner.user_id)
         self._projects.touch(project)
@@ -138,9 +141,36 @@ class ExecutionService:
 
     def _launch(self, plan: RunPlan, remote_addr: str | None) -> ExecutionLog:
         context = run_context(plan, self._settings.brand_logo or Path())
-        execution_id = context.execution_id
         argv = argv_for(plan.env, context, plan.values, plan.params)
         masked = mask_secrets(plan.params, plan.values)
+        capture, record = self._open_record(plan, context, argv, masked)
+        describe(capture, plan, context, masked)
+        request = StartRequest(
+            context.execution_id,
+            argv,
+            environment_for(plan.env, context, plan.values, self._sdk_path),
+            Path(plan.group.directory_path),
+            self._settings.max_memory_per_script,
+            plan.meta.get("queue"),
+        )
+        try:
+            child = self.backend.start(request)
+        except OSError as exc:
+            return self._not_started(record, capture, plan, exc)
+        self._track(plan, context, record, child, capture)
+        self._audit.record(
+            plan.runner.actor(remote_addr), "script.execute", f"script:{plan.script.id}",
+            {"execution_id": context.execution_id, "project": plan.project.project_name},
+        )  # fmt: skip
+        self._db.session.commit()
+        self._events.status(context.execution_id, plan.runner.user_id, "running", None)
+        return record
+
+    def _open_record(
+        self, plan: RunPlan, context: RunContext, argv: list[str], masked: dict[str, Any]
+    ) -> tuple[OutputCapture, ExecutionLog]:
+        """Open the run's log and store its "running" record (both undone on failure)."""
+        execution_id = context.execution_id
         log_file = log_path(self._layout.execution_logs, plan.runner.username, execution_id)
         capture = OutputCapture(
             log_file,
@@ -156,24 +186,7 @@ class ExecutionService:
             capture.close()
             log_file.unlink(missing_ok=True)
             raise
-        describe(capture, plan, context, masked)
-        try:
-            child = processes.start(
-                argv,
-                environment_for(plan.env, context, plan.values, self._sdk_path),
-                Path(plan.group.directory_path),
-                self._settings.max_memory_per_script,
-            )
-        except OSError as exc:
-            return self._not_started(record, capture, plan, exc)
-        self._track(plan, context, record, child, capture)
-        self._audit.record(
-            plan.runner.actor(remote_addr), "script.execute", f"script:{plan.script.id}",
-            {"execution_id": execution_id, "project": plan.project.project_name},
-        )  # fmt: skip
-        self._db.session.commit()
-        self._events.status(execution_id, plan.runner.user_id, "running", None)
-        return record
+        return capture, record
 
     def _not_started(
         self, record: ExecutionLog, capture: OutputCapture, plan: RunPlan, exc: OSError
@@ -193,7 +206,7 @@ class ExecutionService:
         plan: RunPlan,
         context: RunContext,
         record: ExecutionLog,
-        child: Any,
+        child: Child,
         capture: OutputCapture,
     ) -> None:
         """Keep a started child as a live run: its rows, its port, its readers and monitor."""
@@ -215,7 +228,9 @@ class ExecutionService:
         with self._lock:
             self._runs[run.execution_id] = run
         record.pid = child.pid
-        record.process_create_time = processes.create_time(child.pid)
+        record.process_create_time = child.create_time
+        if child.identity():  # where a remote tree lives, to find it after a restart
+            record.environment = {**(record.environment or {}), **child.identity()}
         record.session_id = session_id
         self._db.session.add(process_row(plan, run.execution_id, child.pid, session_id))
         self._db.session.commit()
@@ -319,7 +334,7 @@ class ExecutionService:
         """Settle runs left "running" by a manager that stopped; return how many."""
         return records.settle_orphans(
             self._db.session, MANAGER_ID, self.is_live, self._ports.release,
-            self._settings.stop_grace_period,
+            self._settings.stop_grace_period, self.backend.stop_orphan,
         )  # fmt: skip
 
     def shutdown(self) -> None:

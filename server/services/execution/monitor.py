@@ -69,20 +69,20 @@ class RunMonitor:
 
     def watch(self, run: Run) -> None:
         """Watch a run until it ends, then record its end."""
-        pid = run.process.pid
+        child = run.process
         delay, last_sample = 0.01, 0.0
         exit_code, rusage = None, None
-        for note in processes.start_notes(run.process):
+        for note in child.notes():
             run.capture.debug(note)
         while exit_code is None:
-            exit_code, rusage = processes.poll_exit(run.process)
+            exit_code, rusage = child.poll()
             if exit_code is not None:
                 break
             now = time.monotonic()
             # Sampling walks the process table: often at first, then rarely (many runs).
             every = SAMPLE_EVERY if now - run.started < SAMPLE_FAST_FOR else SAMPLE_SLOWLY
             if now - last_sample >= every:
-                run.usage.sample(pid)
+                child.sample(run.usage)
                 last_sample = now
             pace = delay
             if not run.interface_ready and run.end_reason is None:
@@ -94,20 +94,23 @@ class RunMonitor:
             time.sleep(pace)
             delay = min(delay * 2, 0.1)
         run.exited.set()
+        child.sample(run.usage)  # a remote child's last figures came with its end
         if rusage is not None:  # exact CPU time; ru_maxrss is not used (it counts pre-exec)
             run.usage.cpu_seconds = max(run.usage.cpu_seconds, rusage.ru_utime + rusage.ru_stime)
         if not run.capture.wait(DRAIN_TIMEOUT):
             run.capture.debug("processes started by the script still held its output: ended")
-            processes.terminate_tree(pid, 0)
+            child.terminate(0)
             run.capture.wait(DRAIN_TIMEOUT)
-        processes.release(run.process)
+        for note in child.end_notes():
+            run.capture.debug(note)
+        child.release()
         self._finish(run, exit_code)
 
     def _probe_interface(self, run: Run, now: float) -> float:
         """Mark the interface ready once the port answers (or stop it when that would pass an
         interface limit); end a declared one that never answers. Return the seconds to wait
         before the next attempt: PROBE_EVERY during the first PROBE_FAST_FOR seconds."""
-        if processes.port_answers(run.port):
+        if processes.port_answers(run.port, run.process.host):
             refusal = None if run.expects_interface else self._over_limit(run)
             if refusal:
                 run.end_reason = "interface limit"
@@ -171,4 +174,4 @@ class RunMonitor:
 
     def terminate(self, run: Run) -> None:
         """End a run's whole process tree: SIGTERM, then SIGKILL after the grace period."""
-        processes.terminate_tree(run.process.pid, self._settings.stop_grace_period, run.exited.wait)
+        run.process.terminate(self._settings.stop_grace_period, run.exited.wait)

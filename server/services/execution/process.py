@@ -208,10 +208,10 @@ def _contain(child: subprocess.Popen, memory_limit_mb: int) -> None:
         raise OSError(f"the process could not be started in its job object: {exc}") from exc
 
 
-def port_answers(port: int) -> bool:
-    """Return True when something accepts connections on 127.0.0.1:port."""
+def port_answers(port: int, host: str = "127.0.0.1") -> bool:
+    """Return True when something accepts connections on host:port."""
     try:
-        with socket.create_connection(("127.0.0.1", port), timeout=0.05) as sock:
+        with socket.create_connection((host, port), timeout=0.05) as sock:
             return reached_listener(sock)
     except OSError:
         return False

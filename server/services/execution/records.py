@@ -79,8 +79,10 @@ def settle_orphans(
     is_live: Callable[[str], bool],
     release_port: Callable[[int], None],
     grace: float,
+    stop_tree: Callable[[dict[str, Any], int, float | None, float], bool],
 ) -> int:
-    """Mark runs left "running" by a stopped manager terminated, ending their processes."""
+    """Mark runs left "running" by a stopped manager terminated, ending their processes
+    (``stop_tree``: the backend's, given the record's environment, pid and start time)."""
     settled = 0
     for record in session.scalars(select(ExecutionLog).where(ExecutionLog.status == "running")):
         if is_live(record.execution_uuid):
@@ -91,8 +93,7 @@ def settle_orphans(
         ):
             continue  # another live manager on this database owns it
         note = "the manager stopped while this run was going"
-        if record.pid and processes.is_same_process(record.pid, record.process_create_time):
-            processes.terminate_tree(record.pid, grace)
+        if stop_tree(record.environment or {}, record.pid, record.process_create_time, grace):
             note += "; its processes were ended at restart"
         record.status = "terminated"
         record.end_time = utcnow()

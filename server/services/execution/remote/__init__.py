@@ -1,0 +1,1 @@
+"""The celery execution backend: runs on worker processes or hosts, through Redis."""
