@@ -13,6 +13,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import psutil
@@ -299,3 +300,31 @@ def _alive(pid: int) -> bool:
         return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
     except psutil.Error:
         return False
+
+
+def test_a_run_reported_by_an_unregistered_worker_is_refused(cluster, tmp_path):
+    from server.services.execution.children import StartRequest
+    from server.services.execution.remote import keys
+    from server.services.execution.remote.launcher import CeleryBackend
+
+    execution_id = "rogue-run"
+
+    def rogue() -> None:  # answers as a worker that never registered, then obeys the stop
+        client = redis.Redis.from_url(cluster.broker)
+        fields = {"k": "started", "pid": "4242", "created": "1.0", "worker": "rogue",
+                  "host": "192.0.2.7"}  # fmt: skip
+        client.xadd(keys.stream(execution_id), fields)
+        client.blpop([keys.control(execution_id)], timeout=30)
+        client.xadd(keys.stream(execution_id), {"k": "end", "exit": "-15", "mem": "0", "cpu": "0"})
+        client.close()
+
+    backend = CeleryBackend(cluster.broker, start_timeout=30)
+    thread = threading.Thread(target=rogue)
+    thread.start()
+    try:
+        request = StartRequest(execution_id, ["python", "-c", "pass"], {}, tmp_path, 0, "nobody")
+        with pytest.raises(OSError, match="rogue .192.0.2.7. is not a registered worker"):
+            backend.start(request)
+    finally:
+        thread.join(60)
+        backend.close()

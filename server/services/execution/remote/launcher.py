@@ -89,8 +89,13 @@ class CeleryBackend:
             self._celery.send_task(keys.TASK, args=[payload], queue=keys.queue_of(request.queue))
             child = RemoteChild(self._redis, request.execution_id)
             child.wait_started(self._start_timeout)
-        except redis.RedisError as exc:
+            registered = {(w["name"], w["host"]) for w in self.workers()}
+        except (redis.RedisError, Unavailable) as exc:
             raise OSError(f"the run queue is not reachable ({exc})") from exc
+        if (child.worker, child.host) not in registered:  # the proxy goes to workers only
+            child.terminate(0)
+            child.discard()
+            raise OSError(f"{child.worker} ({child.host}) is not a registered worker")
         return child
 
     def stop_orphan(
@@ -153,11 +158,18 @@ class RemoteChild:
                     return
                 if fields["k"] == "end":
                     self._close_sinks()
+                    self.discard()
                     raise OSError(f"the worker could not start it: {fields.get('error')}")
             waited += BLOCK_MS / 1000
         request_stop(self._redis, self._id, 0)  # a worker taking it later skips it
         self._close_sinks()
+        self.discard()
         raise OSError(f"no worker started it within {timeout:.0f} s")
+
+    def discard(self) -> None:
+        """Close the pipes' reading ends of a run that is not kept (it did not start)."""
+        self.stdout.close()
+        self.stderr.close()
 
     def _started(self, fields: dict[str, Any]) -> None:
         self.pid = int(fields["pid"])
