@@ -262,6 +262,19 @@ def test_a_stopped_worker_ends_its_runs_first(cluster, root):
     wait_for(lambda: name in cluster.registered(), message=f"{name} did not register again")
 
 
+def test_a_queue_whose_run_slots_are_all_taken_refuses_more_at_once(root):
+    first, second = execute(root, "gpu/sleeper.py"), execute(root, "gpu/sleeper.py")
+    refused = root.post(f"api/scripts/{scripts(root)['gpu/sleeper.py']}/execute",
+                        {"parameters": {}})  # fmt: skip
+    assert refused.status_code == 409  # w2, the gpu queue's only worker, runs two at most
+    assert "run 2 scripts, all they may" in refused.json()["error"]["message"]
+    for execution_id in (first, second):
+        assert stop(root, "gpu/sleeper.py", execution_id).status_code == 200
+        assert ended(root, execution_id)["status"] == "terminated"
+    again = execute(root, "gpu/sleeper.py")  # slots are free again
+    assert stop(root, "gpu/sleeper.py", again).status_code == 200
+
+
 def test_admins_see_the_workers_and_their_queues(root):
     listed = root.http.get(root.url + "api/admin/workers").json()
     assert listed["backend"] == "celery"

@@ -40,6 +40,8 @@ class CeleryBackend:
         self._redis = redis.Redis.from_url(broker_url)
         self._celery = celery_app(broker_url)
         self._start_timeout = start_timeout
+        self._children: list[RemoteChild] = []  # this manager's runs on workers
+        self._lock = threading.Lock()
 
     def prepare(self, data_root: Path, groups_root: Path) -> None:
         """Write the shared-storage marker under ``data_root`` and publish it, so that a
@@ -67,7 +69,8 @@ class CeleryBackend:
         return sorted(found, key=lambda worker: worker["name"])
 
     def check_queue(self, queue: str | None) -> None:
-        """Conflict when no live worker serves the group's queue."""
+        """Conflict when no live worker serves the group's queue, or when every run slot of
+        its workers is taken by this manager's runs (started or being started)."""
         name = keys.queue_of(queue)
         serving = [w for w in self.workers() if name in w.get("queues", [])]
         if not serving:
@@ -75,6 +78,17 @@ class CeleryBackend:
                 "No worker serves the queue {queue} now; start one with scriptsmanager worker.",
                 queue=name,
             )
+        names = {w["name"] for w in serving}
+        capacity = sum(int(w.get("concurrency", 1)) for w in serving)
+        with self._lock:
+            self._children = [c for c in self._children if not c.ended]
+            busy = sum(1 for c in self._children if c.worker in names or c.queue == name)
+        if busy >= capacity:
+            raise Conflict(
+                "The workers of the queue {queue} run {count} scripts, all they may; try "
+                "again when one ends.",
+                queue=name, count=busy,
+            )  # fmt: skip
 
     def start(self, request: StartRequest) -> RemoteChild:
         """Send the run to its queue and wait for a worker to start it; OSError otherwise."""
@@ -85,9 +99,11 @@ class CeleryBackend:
             "cwd": str(request.cwd),
             "memory_limit_mb": request.memory_limit_mb,
         }
+        child = RemoteChild(self._redis, request.execution_id, keys.queue_of(request.queue))
+        with self._lock:
+            self._children.append(child)  # counts as busy while a worker starts it
         try:
-            self._celery.send_task(keys.TASK, args=[payload], queue=keys.queue_of(request.queue))
-            child = RemoteChild(self._redis, request.execution_id)
+            self._celery.send_task(keys.TASK, args=[payload], queue=child.queue)
             child.wait_started(self._start_timeout)
             registered = {(w["name"], w["host"]) for w in self.workers()}
         except (redis.RedisError, Unavailable) as exc:
@@ -126,9 +142,10 @@ def request_stop(client: redis.Redis, execution_id: str, grace: float) -> None:
 class RemoteChild:
     """A run's tree on a worker, seen through its stream in Redis."""
 
-    def __init__(self, client: redis.Redis, execution_id: str) -> None:
+    def __init__(self, client: redis.Redis, execution_id: str, queue: str) -> None:
         self._redis = client
         self._id = execution_id
+        self.queue = queue
         self._stream = keys.stream(execution_id)
         self._last = "0"
         out_read, out_write = os.pipe()
@@ -166,8 +183,14 @@ class RemoteChild:
         self.discard()
         raise OSError(f"no worker started it within {timeout:.0f} s")
 
+    @property
+    def ended(self) -> bool:
+        """Return True once the run's stream was read to its end (or the run not kept)."""
+        return self._ended.is_set()
+
     def discard(self) -> None:
         """Close the pipes' reading ends of a run that is not kept (it did not start)."""
+        self._ended.set()
         self.stdout.close()
         self.stderr.close()
 
