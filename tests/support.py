@@ -170,6 +170,16 @@ class RunningServer:
         return self.url.rsplit(":", 1)[0] + f":{found.group(1)}/"
 
 
+def create_admin(home: Path, env: dict[str, str], username: str, password: str) -> None:
+    """Create an admin on a private home with ``scriptsmanager create-admin``."""
+    subprocess.run(
+        [sys.executable, "-m", "desktop.launcher", "create-admin", "--username", username,
+         "--password", password],
+        env={**env, "SCRIPTSMANAGER_HOME": str(home)}, check=True, capture_output=True,
+        timeout=60,
+    )  # fmt: skip
+
+
 def start_server(
     home: Path,
     port: int,

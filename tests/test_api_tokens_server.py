@@ -5,12 +5,10 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 
 import requests
 
-from tests.support import free_port, start_server, stop_server, wait_for
+from tests.support import create_admin, free_port, start_server, stop_server, wait_for
 
 PASSWORD = "T0ken-Server-Pass"
 
@@ -35,9 +33,7 @@ def test_a_token_runs_a_script_and_reads_metrics_over_http(tmp_path):
     (group / "hello.py").write_text("print('hello over a socket')\n")
     env = {**os.environ, "SCRIPT_GROUPS_PATH": str(tmp_path / "groups"), "CONDA_AUTO_DETECT": "0"}
     home = tmp_path / "home"
-    subprocess.run([sys.executable, "-m", "desktop.launcher", "create-admin", "--username", "root",
-                    "--password", PASSWORD], env={**env, "SCRIPTSMANAGER_HOME": str(home)},
-                   check=True, capture_output=True, timeout=60)  # fmt: skip
+    create_admin(home, env, "root", PASSWORD)
     server = start_server(home, free_port(), env=env)
     try:
         url = server.url

@@ -20,7 +20,7 @@ import psutil
 import pytest
 import redis
 
-from tests.support import free_port, start_server, stop_server, wait_for
+from tests.support import create_admin, free_port, start_server, stop_server, wait_for
 from tests.test_live_logs import PASSWORD, Browser
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -58,10 +58,7 @@ class Cluster:
 
     def start_manager(self) -> None:
         home = self.root / "manager"
-        subprocess.run([sys.executable, "-m", "desktop.launcher", "create-admin", "--username",
-                        "root", "--password", PASSWORD],
-                       env={**self.env, "SCRIPTSMANAGER_HOME": str(home)}, check=True,
-                       capture_output=True, timeout=60)  # fmt: skip
+        create_admin(home, self.env, "root", PASSWORD)
         env = {**self.env, "EXECUTION_BACKEND": "celery"}
         self.server = start_server(home, free_port(), env=env)
 

@@ -18,7 +18,7 @@ from server.database import Database
 from server.services.execution.process import port_answers, reached_listener
 from server.services.ports import PortManager, can_bind
 from tests.api.test_runs import wait_done
-from tests.support import GroupWriter, JsonClient, make_settings, wait_for
+from tests.support import GroupWriter, JsonClient, create_admin, make_settings, wait_for
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
@@ -339,8 +339,6 @@ def proxy_server(tmp_path):
     """A real ``--server`` with the plain echo and the SDK WebSocket interfaces; yields
     (server, logged-in requests session, start(filename) -> ready session)."""
     import os
-    import subprocess
-    import sys
 
     import requests
 
@@ -354,9 +352,7 @@ def proxy_server(tmp_path):
     env = {**os.environ, "SCRIPT_GROUPS_PATH": str(groups.root), "CONDA_AUTO_DETECT": "0",
            "PORT_RANGE_START": "5770", "PORT_RANGE_END": "5790",
            "INTERFACE_START_TIMEOUT": "120"}  # fmt: skip
-    subprocess.run([sys.executable, "-m", "desktop.launcher", "create-admin", "--username", "wes",
-                    "--password", "Interface-Pass1"], env={**env, "SCRIPTSMANAGER_HOME": str(home)},
-                   check=True, capture_output=True, timeout=60)  # fmt: skip
+    create_admin(home, env, "wes", "Interface-Pass1")
     server = start_server(home, free_port(), env=env)
     http = requests.Session()
     token = http.get(server.url + "api/auth/csrf").json()["csrf_token"]

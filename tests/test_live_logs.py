@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 import threading
 
 import pytest
 import requests
 import socketio
 
-from tests.support import WAIT_TIMEOUT, free_port, start_server, stop_server, wait_for
+from tests.support import WAIT_TIMEOUT, create_admin, free_port, start_server, stop_server, wait_for
 
 PASSWORD = "L1ve-Logs-Password"
 # Two lines, then the rest once the test lets it go on (a file next to the script appears):
@@ -94,9 +92,7 @@ def server(tmp_path):
     (groups / "quick.py").write_text("import sys\nprint('done')\nprint('oops', file=sys.stderr)\n")
     env = {**os.environ, "SCRIPT_GROUPS_PATH": str(tmp_path / "groups"), "CONDA_AUTO_DETECT": "0"}
     home = tmp_path / "home"
-    subprocess.run([sys.executable, "-m", "desktop.launcher", "create-admin", "--username", "root",
-                    "--password", PASSWORD], env={**env, "SCRIPTSMANAGER_HOME": str(home)},
-                   check=True, capture_output=True, timeout=60)  # fmt: skip
+    create_admin(home, env, "root", PASSWORD)
     running = start_server(home, free_port(), env=env)
     admin = Browser(running.url, "root")
     for name in ("ann", "bob"):

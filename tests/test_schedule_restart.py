@@ -6,12 +6,10 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-import subprocess
-import sys
 
 import requests
 
-from tests.support import free_port, start_server, stop_server
+from tests.support import create_admin, free_port, start_server, stop_server
 
 PASSWORD = "Sched-Restart-Pass1"
 
@@ -40,9 +38,7 @@ def test_schedules_survive_a_restart(tmp_path):
     (group / "report.py").write_text("print('report')\n")
     env = {**os.environ, "SCRIPT_GROUPS_PATH": str(tmp_path / "groups"), "CONDA_AUTO_DETECT": "0"}
     home = tmp_path / "home"
-    subprocess.run([sys.executable, "-m", "desktop.launcher", "create-admin", "--username", "root",
-                    "--password", PASSWORD], env={**env, "SCRIPTSMANAGER_HOME": str(home)},
-                   check=True, capture_output=True, timeout=60)  # fmt: skip
+    create_admin(home, env, "root", PASSWORD)
     server = start_server(home, free_port(), env=env)
     try:
         http, csrf = signed_in(server.url)
