@@ -1,7 +1,8 @@
 """Desktop mode's start: the window first, the manager behind it, then the dashboard.
 
-The main window shows the loading view at once; this runs on a thread beside the GUI
-toolkit's start, imports and starts the embedded manager, then loads the dashboard:
+The main window shows the loading view at once; a thread started before the GUI toolkit's
+own start imports and starts the embedded manager meanwhile, and the dashboard is loaded
+as soon as both are up:
 
 - personal desktop (the default): the OS user's own account is found or created, and the
   window's sign-in page gets a one-time ticket in-process (``run_js``), never in a URL;
@@ -30,39 +31,60 @@ SIGN_IN_PATH = "/desktop/sign-in"
 
 
 class LocalStart:
-    """Start the embedded manager behind the shown window and sign the window in."""
+    """Start the embedded manager beside the window and sign the window in."""
 
     def __init__(self, settings: Settings, shell: DesktopShell) -> None:
         self._settings = settings
         self._shell = shell
         self._closed = threading.Event()
+        self._starter: threading.Thread | None = None
+        self._problem: str | None = None
+        self._url = ""
         self.manager = None
         self.failed = False
 
+    def begin(self) -> None:
+        """Start the manager now, on a thread, while the window toolkit starts."""
+        self._starter = threading.Thread(target=self._start_manager, name="manager-start",
+                                         daemon=True)  # fmt: skip
+        self._starter.start()
+
     def __call__(self) -> None:
-        """Start the manager, then load the first page (on a thread of its own); any
-        failure is shown in the window, which stays open so that it can be read."""
+        """Once the window is up (the toolkit's thread): wait for the manager, then load the
+        first page; any failure is shown in the window, which stays open to be read."""
         try:
-            self._start()
+            if self._starter is None:
+                self._start_manager()
+            else:
+                self._starter.join()
+            if self._problem is not None:
+                self._fail(self._problem)
+            elif not self._closed.is_set():  # not closed while the manager started
+                self._show()
         except Exception as exc:  # the top of a thread: show it, never hang
-            logger.exception("the manager did not start")
+            logger.exception("the first page could not be shown")
             self._fail(str(exc) or type(exc).__name__)
 
-    def _start(self) -> None:
-        from desktop.manager import EmbeddedManager  # the manager's modules: after the window
+    def _start_manager(self) -> None:
+        try:
+            from desktop.manager import EmbeddedManager  # the manager's modules
 
-        self.manager = EmbeddedManager(self._settings)
-        url = self.manager.start()
-        if self._closed.is_set():  # the window was closed while the manager started
-            self.manager.stop()
-            return
-        print(f"ScriptsManager desktop on {url}", flush=True)
-        self._shell.attach(url, self._interfaces())
-        self._shell.main.load_url(self._first_page(url))
+            self.manager = EmbeddedManager(self._settings)
+            self._url = self.manager.start()
+        except Exception as exc:
+            logger.exception("the manager did not start")
+            self._problem = str(exc) or type(exc).__name__
+
+    def _show(self) -> None:
+        print(f"ScriptsManager desktop on {self._url}", flush=True)
+        self._shell.attach(self._url, self._interfaces())
+        self._shell.main.load_url(self._first_page(self._url))
 
     def stop(self) -> None:
         """The main window is gone: stop the manager (every child, every port)."""
         self._closed.set()
+        if self._starter is not None:
+            self._starter.join()  # a manager still starting is stopped once it is up
         if self.manager is not None:
             self.manager.stop()
 

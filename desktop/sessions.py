@@ -49,7 +49,7 @@ class LocalInterfaces:
         svc = self._services
         try:
             with svc.db.job():
-                port, token = svc.interfaces.target(session_id, 0, is_admin=True)
+                host, port, token = svc.interfaces.target(session_id, 0, is_admin=True)
                 record = svc.interfaces.get(session_id, 0, is_admin=True)
                 script = svc.interfaces.script_names([record]).get(record.execution_uuid or "")
                 project = svc.projects.get(record.user_id, record.project_id or 0, True)
@@ -57,7 +57,7 @@ class LocalInterfaces:
         except ServiceError:
             return
         svc.interfaces.hold(session_id)  # the window keeps it alive, not a heartbeat
-        self.windows.open(session_id, title, f"http://127.0.0.1:{port}/?sm_token={token}")
+        self.windows.open(session_id, title, f"http://{host}:{port}/?sm_token={token}")
 
     def on_output(self, execution_id: str, stream: str, seq: int, data: bytes) -> None:
         """Output is for the live logs, not for windows."""

@@ -138,8 +138,9 @@ def run_local() -> int:
     if not instance.acquire():
         return _focus_running(instance)
     shell = DesktopShell(f"{settings.brand_name} ScriptsManager")
-    shell.open(html=loading_view(settings.brand_name, settings.default_language))
     start = LocalStart(settings, shell)
+    start.begin()  # the manager starts while the window toolkit does
+    shell.open(html=loading_view(settings.brand_name, settings.default_language))
     try:
         instance.answer_focus_requests(shell.focus)
         shell.run(start, on_main_closed=lambda: _end_after_main_window(start))
