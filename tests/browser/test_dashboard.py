@@ -39,7 +39,7 @@ def test_a_user_stars_runs_and_switches_project(page, live_server, shot):
     expect(page.locator("#sm-favourites-empty")).to_contain_text("star a script")
     expect(page.locator("#sm-recent-empty")).to_contain_text("run a script from a group")
     expect(page.locator("#sm-health")).to_have_count(0)
-    expect(data_card(page).locator(".sm-count")).to_have_text("2 scripts")
+    expect(data_card(page).locator(".sm-count")).to_have_text("3 scripts")
     shot(page, "dashboard_empty")
 
     open_script(page, url, "Data", "Unit")

@@ -121,7 +121,7 @@ def test_tags_page_and_group_filter_and_versus_or(page, live_server, shot):
     page.click(".breadcrumb a[href^='/groups/']")
     page.wait_for_url(re.compile(r".*/groups/\d+$"))
     items = page.locator(".sm-script-item:visible")
-    expect(items).to_have_count(2)
+    expect(items).to_have_count(3)
     page.click("#sm-filter-tags")
     page.check("#sm-filter-tag-menu input[value=conversion]")
     page.check("#sm-filter-tag-menu input[value=csv]")
