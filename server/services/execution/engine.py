@@ -23,8 +23,8 @@ from server.services.catalog.environments import EnvironmentService, PythonEnvir
 from server.services.catalog.parameters import mask_secrets, validate_values
 from server.services.catalog.view import effective_group, effective_script
 from server.services.errors import Conflict, NotFound
+from server.services.execution import limits, records
 from server.services.execution import process as processes
-from server.services.execution import records
 from server.services.execution.capture import OutputCapture
 from server.services.execution.children import Backend, Child, LocalBackend, StartRequest
 from server.services.execution.events import ExecutionEvents
@@ -262,37 +262,18 @@ class ExecutionService:
 
     def _check_interface_limits(self, user_id: int) -> None:
         refusal = self._limit_refusal(None, user_id)
-        if refusal is None:
-            return
-        count, limit = refusal.open, refusal.limit
-        if refusal.per_user:
-            raise Conflict(
-                "You have {count} interfaces open, the most allowed ({limit}); close one first.",
-                count=count, limit=limit,
-            )  # fmt: skip
-        raise Conflict(
-            "{count} interfaces are open, the most allowed ({limit}); close one first.",
-            count=count, limit=limit,
-        )  # fmt: skip
+        if refusal is not None:
+            raise limits.refused(refusal)
 
     def _limit_refusal(self, run: Run | None, user_id: int | None = None) -> InterfaceLimit | None:
         """Return why one more interface (``run``'s, or a new one of ``user_id``) would pass a
-        limit; None when it fits. Every run that serves or declares an interface counts."""
-        user_id = run.user_id if run is not None else user_id
+        limit; None when it fits."""
         with self._lock:
-            open_runs = [
-                r
-                for r in self._runs.values()
-                if r is not run and (r.expects_interface or r.interface_ready)
-            ]
-        limit = self._settings.max_concurrent_interfaces
-        if len(open_runs) >= limit:
-            return InterfaceLimit(len(open_runs), limit, per_user=False)
-        mine = sum(1 for r in open_runs if r.user_id == user_id)
-        limit = self._settings.max_interfaces_per_user
-        if mine >= limit:
-            return InterfaceLimit(mine, limit, per_user=True)
-        return None
+            runs = list(self._runs.values())
+        settings = self._settings
+        return limits.interface_refusal(
+            runs, run, user_id, settings.max_concurrent_interfaces, settings.max_interfaces_per_user
+        )
 
     def _forget(self, execution_id: str) -> None:
         with self._lock:
