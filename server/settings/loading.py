@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import re
@@ -150,6 +151,10 @@ def _validate(settings: Settings) -> None:
             raise SettingsError(f"{name.upper()} must be positive")
     if settings.execution_backend not in ("local", "celery"):
         raise SettingsError("EXECUTION_BACKEND must be local or celery")
+    if settings.execution_backend == "celery" and importlib.util.find_spec("celery") is None:
+        raise SettingsError(
+            "EXECUTION_BACKEND=celery needs Celery: pip install 'scriptsmanager[celery]'"
+        )
     if settings.max_upload_size < 1 or settings.stop_grace_period < 0:
         raise SettingsError("MAX_UPLOAD_SIZE must be positive and STOP_GRACE_PERIOD not negative")
     if settings.login_max_failures < 1 or settings.login_lockout < 1:

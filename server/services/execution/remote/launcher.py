@@ -41,24 +41,35 @@ class CeleryBackend:
         self._celery = celery_app(broker_url)
         self._start_timeout = start_timeout
         self._children: list[RemoteChild] = []  # this manager's runs on workers
+        self._storage: dict[str, str] = {}
         self._lock = threading.Lock()
 
     def prepare(self, data_root: Path, groups_root: Path) -> None:
         """Write the shared-storage marker under ``data_root`` and publish it, so that a
-        worker can check at its start that it sees the same data folders and groups."""
+        worker can check at its start that it sees the same data folders and groups (when
+        the broker is down or restarted, at its next look at the workers)."""
         marker = data_root / MARKER
         marker.parent.mkdir(parents=True, exist_ok=True)
         if not marker.is_file():
             marker.write_text(secrets.token_hex(16), "utf-8")
         token = marker.read_text("utf-8").strip()
-        value = {"path": str(marker), "token": token, "groups": str(groups_root)}
-        self._redis.set(keys.STORAGE, keys.dumps(value))
+        self._storage = {"path": str(marker), "token": token, "groups": str(groups_root)}
+        try:
+            self._publish()
+        except redis.RedisError as exc:
+            logger.warning("the broker is not reachable (%s): runs wait for it", exc)
+
+    def _publish(self) -> None:
+        """(Re)publish the marker: a restarted broker gets it back at the next look."""
+        if self._storage:
+            self._redis.set(keys.STORAGE, keys.dumps(self._storage))
 
     def workers(self) -> list[dict[str, Any]]:
         """Return the registered (live) workers with their queues and load; Unavailable
         when the broker does not answer."""
         found = []
         try:
+            self._publish()
             for key in self._redis.scan_iter(match=keys.WORKER_PREFIX + "*", count=100):
                 value = self._redis.get(key)
                 if value:
