@@ -26,8 +26,17 @@ from tests.test_live_logs import PASSWORD, Browser
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 pytestmark = pytest.mark.skipif(not shutil.which("redis-server"), reason="no redis-server")
 
-COUNT = "import sys, time\nfor i in range(40):\n    print('line', i, flush=True)\n" \
-    "    time.sleep(0.01)\nprint('warn', file=sys.stderr)\n"  # fmt: skip
+GATED = """import pathlib, sys, time
+go = pathlib.Path(__file__).with_name("go")
+print('line', 0)
+print('line', 1)
+deadline = time.monotonic() + 300
+while not go.exists() and time.monotonic() < deadline:
+    time.sleep(0.05)
+for i in range(2, 40):
+    print('line', i)
+print('warn', file=sys.stderr)
+"""
 SLEEPER = "import os, time\nprint('PID', os.getpid(), flush=True)\ntime.sleep(300)\n"
 
 
@@ -98,7 +107,7 @@ def write_groups(root: Path) -> None:
     remote = root / "groups" / "remote"
     remote.mkdir(parents=True)
     (remote / "metadata.json").write_text(json.dumps({"name": "Remote"}))
-    (remote / "count.py").write_text(COUNT)
+    (remote / "gated.py").write_text(GATED)
     (remote / "sleeper.py").write_text(SLEEPER)
     shutil.copy(FIXTURES / "echo_interface.py", remote / "echo_interface.py")
     gpu = root / "groups" / "gpu"
@@ -189,10 +198,14 @@ def test_a_worker_refuses_storage_it_does_not_share(cluster, tmp_path):
     assert refused.returncode == 1 and "is not shared with this host" in refused.stderr
 
 
-def test_output_streams_live_from_a_worker_and_the_manager_stores_the_log(root):
+def test_output_streams_live_from_a_worker_and_the_manager_stores_the_log(cluster, root):
     root.connect()
-    execution_id = execute(root, "remote/count.py")
+    execution_id = execute(root, "remote/gated.py")
     root.sio.emit("subscribe", {"execution_id": execution_id}, namespace="/logs")
+    # The first lines arrive while the script still runs on its worker (it waits for "go").
+    wait_for(lambda: root.lines(execution_id) == ["line 0", "line 1"], message="no live lines")
+    assert record(root, execution_id)["status"] == "running"
+    (cluster.root / "groups" / "remote" / "go").touch()
     assert root.done.wait(60), "no final status over Socket.IO"
     body = ended(root, execution_id)
     assert body["status"] == "completed" and body["exit_code"] == 0
@@ -201,6 +214,13 @@ def test_output_streams_live_from_a_worker_and_the_manager_stores_the_log(root):
     wait_for(lambda: root.lines(execution_id) == expected, message="live lines incomplete")
     assert "started on the worker w" in body["debug_output"]
     assert body["environment"]["worker"] in {"w1", "w2"}
+    late = Browser(root.url, "root")  # a viewer who comes after the end gets it all
+    try:
+        late.connect()
+        late.sio.emit("subscribe", {"execution_id": execution_id}, namespace="/logs")
+        wait_for(lambda: late.lines(execution_id) == expected, message="no replay")
+    finally:
+        late.close()
 
 
 def test_stop_ends_the_remote_tree(root):
