@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import requests
 from flask.testing import FlaskClient
 
 from server.settings import Settings, load_settings
@@ -178,6 +179,16 @@ def create_admin(home: Path, env: dict[str, str], username: str, password: str) 
         env={**env, "SCRIPTSMANAGER_HOME": str(home)}, check=True, capture_output=True,
         timeout=60,
     )  # fmt: skip
+
+
+def signed_in(url: str, username: str, password: str):
+    """Log in to a real server over HTTP; return the requests session and its CSRF token."""
+    http = requests.Session()
+    csrf = http.get(url + "api/auth/csrf").json()["csrf_token"]
+    login = http.post(url + "api/auth/login", json={"username": username, "password": password},
+                      headers={"X-CSRFToken": csrf})  # fmt: skip
+    assert login.status_code == 200, login.text
+    return http, login.json()["csrf_token"]
 
 
 def start_server(

@@ -8,20 +8,17 @@ import os
 
 import requests
 
-from tests.support import create_admin, free_port, start_server, stop_server, wait_for
+from tests.support import create_admin, free_port, signed_in, start_server, stop_server, wait_for
 
 PASSWORD = "T0ken-Server-Pass"
 
 
 def make_token(url: str) -> str:
     """Log in as the admin and return a new API token's secret."""
-    with requests.Session() as http:
-        csrf = http.get(url + "api/auth/csrf").json()["csrf_token"]
-        login = http.post(url + "api/auth/login", json={"username": "root", "password": PASSWORD},
-                          headers={"X-CSRFToken": csrf})  # fmt: skip
-        assert login.status_code == 200, login.text
+    http, csrf = signed_in(url, "root", PASSWORD)
+    with http:
         made = http.post(url + "api/user/tokens", json={"name": "monitoring"},
-                         headers={"X-CSRFToken": login.json()["csrf_token"]})  # fmt: skip
+                         headers={"X-CSRFToken": csrf})  # fmt: skip
         assert made.status_code == 201, made.text
         return made.json()["token"]
 

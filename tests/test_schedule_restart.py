@@ -7,20 +7,9 @@ import json
 import os
 import sqlite3
 
-import requests
-
-from tests.support import create_admin, free_port, start_server, stop_server
+from tests.support import create_admin, free_port, signed_in, start_server, stop_server
 
 PASSWORD = "Sched-Restart-Pass1"
-
-
-def signed_in(url: str) -> tuple[requests.Session, str]:
-    http = requests.Session()
-    token = http.get(url + "api/auth/csrf").json()["csrf_token"]
-    login = http.post(url + "api/auth/login", json={"username": "root", "password": PASSWORD},
-                      headers={"X-CSRFToken": token})  # fmt: skip
-    assert login.status_code == 200, login.text
-    return http, login.json()["csrf_token"]
 
 
 def stored_jobs(home) -> list[str]:
@@ -41,7 +30,7 @@ def test_schedules_survive_a_restart(tmp_path):
     create_admin(home, env, "root", PASSWORD)
     server = start_server(home, free_port(), env=env)
     try:
-        http, csrf = signed_in(server.url)
+        http, csrf = signed_in(server.url, "root", PASSWORD)
         group_id = http.get(server.url + "api/script-groups").json()["items"][0]["id"]
         scripts = http.get(server.url + f"api/script-groups/{group_id}/scripts").json()["items"]
         body = {"script_id": scripts[0]["id"], "cron": "15 4 * * *", "timezone": "Asia/Tokyo"}
@@ -55,7 +44,7 @@ def test_schedules_survive_a_restart(tmp_path):
 
     again = start_server(home, free_port(), env=env)
     try:
-        http, _csrf = signed_in(again.url)
+        http, _csrf = signed_in(again.url, "root", PASSWORD)
         after = http.get(again.url + "api/schedules").json()["items"]
         http.close()
     finally:

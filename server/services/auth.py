@@ -146,7 +146,7 @@ class AuthService:
             )
         )
         self._db.session.commit()
-        return _session_user(user, token)
+        return session_user(user, token)
 
     def load(self, token: str) -> SessionUser | None:
         """Return the user of a live session token, sliding its expiry; None otherwise.
@@ -164,7 +164,7 @@ class AuthService:
         user = record.user
         if not user.is_active:
             return None
-        loaded = _session_user(user, token)
+        loaded = session_user(user, token)
         if now - record.last_seen >= TOUCH_EVERY:  # slide; the next request fills the cache
             record.last_seen = now
             record.expires_at = now + self._lifetime
@@ -206,8 +206,12 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _session_user(user: User, token: str) -> SessionUser:
-    return SessionUser(
+def session_user[U: SessionUser](
+    user: User, token: str, kind: type[U] = SessionUser, **extra: object
+) -> U:
+    """Return the detached request user of ``user`` (``kind``, with its ``extra`` fields)."""
+    return kind(
+        **extra,
         id=user.id,
         username=user.username,
         email=user.email,

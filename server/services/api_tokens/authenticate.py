@@ -20,7 +20,7 @@ from server.models import ApiToken, User, utcnow
 from server.services.api_tokens.cache import TokenCache
 from server.services.api_tokens.secret import could_be_token, digest
 from server.services.audit import Actor, AuditLog
-from server.services.auth import SessionUser
+from server.services.auth import SessionUser, session_user
 from server.services.session_cache import CachedSession
 
 TOUCH_EVERY = timedelta(seconds=60)
@@ -67,7 +67,7 @@ class TokenAuth:
         expires = token.expires_at or NEVER
         if token.revoked_at is not None or expires <= now or not owner.is_active:
             return None
-        user = _token_user(owner, token.id)
+        user = session_user(owner, "", TokenUser, token_id=token.id)
         if token.last_used_at is None or now - token.last_used_at >= TOUCH_EVERY:
             self._touch(token, user, now, remote_addr)  # the next request fills the cache
         else:
@@ -91,16 +91,3 @@ class TokenAuth:
             self._audited = {k: v for k, v in self._audited.items() if now - v < self.audit_every}
             self._audited[token_id] = now
             return True
-
-
-def _token_user(user: User, token_id: int) -> TokenUser:
-    return TokenUser(
-        id=user.id,
-        username=user.username,
-        email=user.email,
-        user_level=user.user_level,
-        preferred_language=user.preferred_language,
-        preferred_theme=user.preferred_theme,
-        token="",
-        token_id=token_id,
-    )
