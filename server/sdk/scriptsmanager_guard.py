@@ -7,18 +7,15 @@ redirects to the same URL without it. The Host header must name the loopback add
 the server's port, which stops DNS rebinding. Otherwise: 400 or 403.
 
 The SDK's apps use it directly. For every other Flask/Werkzeug app a script starts, the
-manager's ``sitecustomize`` calls :func:`install` before the script runs: from then on,
-``werkzeug.serving.run_simple`` and ``make_server`` (which ``Flask.run`` uses) serve the
-app behind this guard. Standard library only; nothing here is imported without a token.
+manager's ``sitecustomize`` calls :func:`patch_serving` as ``werkzeug.serving`` is
+imported: from then on, ``run_simple`` and ``make_server`` (which ``Flask.run`` uses) serve
+the app behind this guard. Standard library only; imported only when a script serves.
 """
 
 from __future__ import annotations
 
 import hmac
-import importlib.abc
-import importlib.machinery
 import inspect
-import sys
 from collections.abc import Callable, Iterable
 from http.cookies import CookieError, SimpleCookie
 from typing import Any
@@ -99,44 +96,8 @@ def guarded(app: Any, port: int, token: str | None) -> Any:
     return InterfaceGuard(app, port, token)
 
 
-def install(token: str) -> None:
-    """Serve every Werkzeug server of this process behind the guard (see the module text)."""
-    if "werkzeug.serving" in sys.modules:
-        _patch(sys.modules["werkzeug.serving"], token)
-    else:
-        sys.meta_path.insert(0, _ServingFinder(token))
-
-
-class _ServingFinder(importlib.abc.MetaPathFinder):
-    """Patch ``werkzeug.serving`` as it is imported, once."""
-
-    def __init__(self, token: str) -> None:
-        self.token = token
-
-    def find_spec(self, name: str, path: Any, target: Any = None) -> Any:
-        if name != "werkzeug.serving":
-            return None
-        sys.meta_path.remove(self)
-        spec = importlib.machinery.PathFinder.find_spec(name, path)
-        if spec is not None and spec.loader is not None:
-            spec.loader = _PatchingLoader(spec.loader, self.token)
-        return spec
-
-
-class _PatchingLoader(importlib.abc.Loader):
-    def __init__(self, inner: Any, token: str) -> None:
-        self.inner = inner
-        self.token = token
-
-    def create_module(self, spec: Any) -> Any:
-        return self.inner.create_module(spec)
-
-    def exec_module(self, module: Any) -> None:
-        self.inner.exec_module(module)
-        _patch(module, self.token)
-
-
-def _patch(serving: Any, token: str) -> None:
+def patch_serving(serving: Any, token: str) -> None:
+    """Make ``werkzeug.serving``'s ``make_server`` and ``run_simple`` serve behind the guard."""
     for name, app_argument in (("make_server", "app"), ("run_simple", "application")):
         original = getattr(serving, name, None)
         if original is not None and not getattr(original, "_scriptsmanager", False):
