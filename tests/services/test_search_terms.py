@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import random
+
 from server.services.execution.capture import BoundedText
-from server.services.execution.search_terms import SearchTerms
+from server.services.execution.search_terms import SearchTerms, distinct_lines
 
 
 def lines(start: int, count: int, word: str = "reading") -> bytes:
@@ -45,3 +47,17 @@ def test_a_short_output_has_no_search_terms():
     kept = BoundedText(4000, terms)
     kept.add(lines(0, 10))
     assert terms.text() == "" and kept.dropped == 0
+
+
+def test_a_repeated_block_gives_the_same_lines_as_splitting():
+    shapes = [b"", b"a", b"ab", b"step . loss .", b"epoch", b"ab c", b"\xc3\xa9t\xc3\xa9"]
+    rng = random.Random(7)
+    for _ in range(3000):
+        block = [rng.choice(shapes) for _ in range(rng.randint(1, 4))]
+        lines = block * rng.randint(1, 30)
+        if rng.random() < 0.5:  # a different line somewhere, or the block cut short at the end
+            lines.insert(rng.randrange(len(lines) + 1), rng.choice(shapes) + b"x")
+        else:
+            lines = lines[: rng.randint(1, len(lines))]
+        text = b"".join(line + b"\n" for line in lines)
+        assert distinct_lines(text) == set(text.split(b"\n")), text

@@ -108,12 +108,15 @@ class OutputCapture:
         self._replay: deque[tuple[str, int, bytes]] = deque()
         self._replay_bytes = 0
         self._readers: list[threading.Thread] = []
+        self._open_pipes = 0
+        self.drained = threading.Event()  # set once every pipe reached its end
         self.seq = 0
         self.bytes_read = 0
         self.unwritten = 0  # bytes the log file could not take (disk full)
 
     def start(self, stdout: BinaryIO, stderr: BinaryIO) -> None:
         """Start one reader thread per pipe."""
+        self._open_pipes = 2
         for name, pipe in (("stdout", stdout), ("stderr", stderr)):
             reader = threading.Thread(
                 target=self._read, args=(name, pipe), name=f"capture-{name}", daemon=True
@@ -200,6 +203,10 @@ class OutputCapture:
         if rest:
             self._partial[name] = b""
             self._emit(name, rest + b"\n")
+        with self._lock:
+            self._open_pipes -= 1
+            if not self._open_pipes:
+                self.drained.set()
 
     def _take(self, name: str, data: bytes) -> None:
         data = self._partial[name] + data

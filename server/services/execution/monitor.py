@@ -6,6 +6,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from typing import Any
 
 from server.database import Database
 from server.models import utcnow
@@ -29,9 +30,11 @@ SAMPLE_FAST_FOR = 10.0
 SAMPLE_SLOWLY = 2.0
 SETTLE_RETRY_FIRST = 0.5  # seconds; doubled up to SETTLE_RETRY_MAX while writes fail
 SETTLE_RETRY_MAX = 10.0
+FIRST_PACE = 0.01  # seconds between the first checks of a run; doubled up to IDLE_PACE
+IDLE_PACE = SAMPLE_EVERY
 PROBE_EVERY = 0.01  # a refused loopback connect costs microseconds: ready within ~10 ms
-PROBE_FAST_FOR = 5.0  # seconds after the start; then at the loop's pace (up to 0.1 s)
-PROBE_SLOWLY = 0.1
+PROBE_FAST_FOR = 5.0  # seconds after the start of a declared interface
+PROBE_SLOWLY = 0.1  # undeclared interfaces, and declared ones after PROBE_FAST_FOR
 
 
 def session_info(run: Run, status: str) -> dict[str, object]:
@@ -70,29 +73,9 @@ class RunMonitor:
     def watch(self, run: Run) -> None:
         """Watch a run until it ends, then record its end."""
         child = run.process
-        delay, last_sample = 0.01, 0.0
-        exit_code, rusage = None, None
         for note in child.notes():
             run.capture.debug(note)
-        while exit_code is None:
-            exit_code, rusage = child.poll()
-            if exit_code is not None:
-                break
-            now = time.monotonic()
-            # Sampling walks the process table: often at first, then rarely (many runs).
-            every = SAMPLE_EVERY if now - run.started < SAMPLE_FAST_FOR else SAMPLE_SLOWLY
-            if now - last_sample >= every:
-                child.sample(run.usage)
-                last_sample = now
-            pace = delay
-            if not run.interface_ready and run.end_reason is None:
-                pace = min(delay, self._probe_interface(run, now))
-            if run.timeout and now - run.started > run.timeout and run.end_reason is None:
-                run.end_reason = "timeout"
-                run.capture.debug(f"the time limit of {run.timeout} s was reached: stopping")
-                threading.Thread(target=self.terminate, args=(run,), daemon=True).start()
-            time.sleep(pace)
-            delay = min(delay * 2, 0.1)
+        exit_code, rusage = self._wait_exit(run)
         run.exited.set()
         child.sample(run.usage)  # a remote child's last figures came with its end
         if rusage is not None:  # exact CPU time; ru_maxrss is not used (it counts pre-exec)
@@ -106,10 +89,43 @@ class RunMonitor:
         child.release()
         self._finish(run, exit_code)
 
+    def _wait_exit(self, run: Run) -> tuple[int, Any]:
+        """Check a live run until its process ends; return its exit code and rusage.
+
+        The checks (resources, interface, time limit) come at a pace growing to IDLE_PACE;
+        the end of the run's output wakes the wait at once, so its end is seen at once.
+        """
+        child, drained = run.process, run.capture.drained
+        delay, last_sample = FIRST_PACE, 0.0
+        while True:
+            exit_code, rusage = child.poll()
+            if exit_code is not None:
+                return exit_code, rusage
+            now = time.monotonic()
+            # Sampling walks the process table: often at first, then rarely (many runs).
+            every = SAMPLE_EVERY if now - run.started < SAMPLE_FAST_FOR else SAMPLE_SLOWLY
+            if now - last_sample >= every:
+                child.sample(run.usage)
+                last_sample = now
+            pace = delay
+            if not run.interface_ready and run.end_reason is None:
+                pace = min(delay, self._probe_interface(run, now))
+            if run.timeout and now - run.started > run.timeout and run.end_reason is None:
+                run.end_reason = "timeout"
+                run.capture.debug(f"the time limit of {run.timeout} s was reached: stopping")
+                threading.Thread(target=self.terminate, args=(run,), daemon=True).start()
+            if drained.is_set():  # a process living on after closing its output
+                time.sleep(pace)
+            elif drained.wait(pace):
+                delay = FIRST_PACE  # the output ended: the process is ending, look often
+                continue
+            delay = min(delay * 2, IDLE_PACE)
+
     def _probe_interface(self, run: Run, now: float) -> float:
         """Mark the interface ready once the port answers (or stop it when that would pass an
         interface limit); end a declared one that never answers. Return the seconds to wait
-        before the next attempt: PROBE_EVERY during the first PROBE_FAST_FOR seconds."""
+        before the next attempt: PROBE_EVERY during a declared interface's first
+        PROBE_FAST_FOR seconds."""
         if processes.port_answers(run.port, run.process.host):
             refusal = None if run.expects_interface else self._over_limit(run)
             if refusal:
@@ -135,7 +151,8 @@ class RunMonitor:
             )
             threading.Thread(target=self.terminate, args=(run,), daemon=True).start()
             return PROBE_SLOWLY
-        return PROBE_EVERY if now - run.started < PROBE_FAST_FOR else PROBE_SLOWLY
+        fast = run.expects_interface and now - run.started < PROBE_FAST_FOR
+        return PROBE_EVERY if fast else PROBE_SLOWLY
 
     def _finish(self, run: Run, exit_code: int) -> None:
         duration = time.monotonic() - run.started

@@ -5,6 +5,8 @@ in its file. As that middle is dropped, its distinct words are collected here an
 with the run (``search_terms``), where the full-text index reads them. Long logs repeat
 their lines with other numbers, so lines are compared without their digits and each
 distinct one is split once: the cost follows the variety of the log, not its length.
+A chunk that only repeats a short block of lines (a loop's output, digits aside) is not
+even split: a byte compare proves it, and only the block is.
 Digits are not search terms of the middle (the start and end are indexed as they are).
 """
 
@@ -15,6 +17,7 @@ import re
 MAX_TERMS = 20_000  # distinct words kept per run; beyond, the rest of the middle is not indexed
 MAX_LINE_BYTES = 16 * 1024 * 1024  # distinct lines remembered to skip repeats, in bytes
 DIGITS = b"0123456789"
+PERIOD_BYTES = 4096  # the longest repeated block of lines looked for at a chunk's start
 WORD = re.compile(rb"[A-Za-z\x80-\xff][A-Za-z0-9_\x80-\xff]*")  # \x80-\xff: UTF-8 letters
 
 
@@ -32,7 +35,7 @@ class SearchTerms:
         """Collect the words of ``data`` (whole lines)."""
         if not self.complete:
             return
-        fresh = set(data.translate(None, DIGITS).split(b"\n")) - self._lines
+        fresh = distinct_lines(data.translate(None, DIGITS)) - self._lines
         if not fresh:
             return
         joined = b"\n".join(fresh)
@@ -46,3 +49,15 @@ class SearchTerms:
     def text(self) -> str:
         """Return the words, space-separated (empty when nothing was dropped)."""
         return " ".join(sorted(term.decode("utf-8", errors="replace") for term in self._terms))
+
+
+def distinct_lines(text: bytes) -> set[bytes]:
+    """Return the distinct lines of ``text`` (whole lines), with b"" among them."""
+    first = text.find(b"\n") + 1
+    again = text.find(b"\n" + text[:first], first - 1, PERIOD_BYTES) if first else -1
+    if again > 0:  # line 0 comes back: does the block before it repeat to the end?
+        block = text[: again + 1]
+        repeats = len(text) // len(block)
+        if text.startswith(block * repeats):
+            return set((block + text[repeats * len(block) :]).split(b"\n"))
+    return set(text.split(b"\n"))
