@@ -3,6 +3,7 @@ log file (its debug stream is the one a test can feed by its public API)."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from server.services import live_output
@@ -56,4 +57,17 @@ def test_after_a_cursor_comes_exactly_what_followed(tmp_path):
     assert live.texts["debug"].splitlines() == lines(21, 23)
     assert live.truncated == {"stdout": False, "stderr": False, "debug": False}
     assert live_output.read(capture, live.cursor).texts == {"stdout": "", "stderr": "", "debug": ""}
+    capture.close()
+
+
+def test_drained_is_set_once_both_pipes_reach_their_end(tmp_path):
+    capture = OutputCapture(tmp_path / "run.log", 400, lambda *_event: None)
+    (out_read, out_write), (err_read, err_write) = os.pipe(), os.pipe()
+    capture.start(os.fdopen(out_read, "rb"), os.fdopen(err_read, "rb"))
+    os.write(out_write, b"last words")
+    os.close(out_write)
+    assert not capture.drained.wait(0.2)  # stderr is still open
+    os.close(err_write)
+    assert capture.drained.wait(60) and capture.wait(60)
+    assert capture.texts()["stdout"] == "last words\n"
     capture.close()
