@@ -4,11 +4,13 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 
 import pytest
 from sqlalchemy import inspect, text
 
-from server.database import Database
+from server.database import HEAD_REVISION, MIGRATIONS, Database
 from server.models import Base
 from tests.support import TEST_DATABASE_VARIABLE, fresh_database
 
@@ -77,3 +79,33 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path):
         assert connection.execute(text("PRAGMA foreign_keys")).scalar_one() == 1
         assert connection.execute(text("PRAGMA busy_timeout")).scalar_one() == 10000
     db.dispose()
+
+
+def test_the_head_revision_is_the_newest_migration():
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    assert ScriptDirectory.from_config(config).get_current_head() == HEAD_REVISION
+
+
+UP_TO_DATE_START = """
+import sys
+from server.database import Database
+database = Database(sys.argv[1])
+database.migrate()
+print(database.revision(), "alembic" in sys.modules)
+"""
+
+
+def test_a_start_on_an_up_to_date_database_does_without_alembic(tmp_path):
+    url = f"sqlite:///{tmp_path / 'fresh.db'}"
+
+    def start() -> str:
+        done = subprocess.run([sys.executable, "-c", UP_TO_DATE_START, url], capture_output=True,
+                              text=True, timeout=120, check=True)  # fmt: skip
+        return done.stdout.strip()
+
+    assert start() == f"{HEAD_REVISION} True"  # an empty database: migrated by alembic
+    assert start() == f"{HEAD_REVISION} False"
