@@ -24,6 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.bare_flask import bare_cpu_per_request  # noqa: E402
 from bench.harness import BenchServer, HttpClient, bench_server, figure, percentile  # noqa: E402
 from tests.support import GroupWriter  # noqa: E402
 
@@ -137,8 +138,10 @@ def _worker(specs: list[tuple[int, str, list[str], int]], rate: float, start: fl
 
 
 def solo_cost(server: BenchServer, client: HttpClient, paths: list[str]) -> None:
-    """One client, one request at a time: the server's CPU per request, by route."""
+    """One client, one request at a time: the server's CPU per request, by route, and the
+    mix's mean beside a bare Flask app's on the same kind of server (the machine's floor)."""
     print(f"One client, {SOLO_REQUESTS} requests of each route one after another:")
+    costs = []
     for path in paths:
         client.get(path)  # warm the route
         latencies = []
@@ -148,9 +151,14 @@ def solo_cost(server: BenchServer, client: HttpClient, paths: list[str]) -> None
             client.get(path)
             latencies.append((time.perf_counter() - started) * 1000)
         cpu_ms = (server.cpu_seconds() - before) * 1000 / SOLO_REQUESTS
+        costs.append(cpu_ms)
         name = path.split("?")[0][:40]
         figure(f"server CPU per request {name}", cpu_ms, "ms", CPU_GOAL_MS)
         figure(f"  latency median {name}", statistics.median(latencies), "ms")
+    mix_ms, bare_ms = statistics.mean(costs), bare_cpu_per_request(SOLO_REQUESTS * 2)
+    figure("server CPU per request, the mix's mean", mix_ms, "ms", CPU_GOAL_MS)
+    figure("  a bare Flask app's, same server (this machine's floor)", bare_ms, "ms")
+    figure("  the mix's mean in bare Flask requests", mix_ms / bare_ms, "×")
 
 
 def team_load(server: BenchServer, clients: list[tuple[HttpClient, list[str]]], rate: int) -> None:

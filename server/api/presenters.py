@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from flask import request, url_for
@@ -67,37 +68,59 @@ def group_scripts_json(group_id: int) -> tuple[ScriptGroup, list[dict[str, Any]]
     svc = services()
     group = svc.catalog.group_for(group_id, current_user.user_level)
     personal = svc.tags.user_tags(current_user.id)
-    scripts = svc.catalog.scripts_in(group_id, current_user.user_level)
-    return group, [script_json(script, group, personal.get(script.id)) for script in scripts]
+    scripts = svc.catalog.scripts_of(group, current_user.user_level)
+    shown = GroupShown.of(group)
+    return group, [shown.script_json(script, personal.get(script.id)) for script in scripts]
 
 
 def script_json(
     script: Script, group: ScriptGroup, user_tags: list[str] | None = None
 ) -> dict[str, Any]:
     """Shape a script with its effective metadata in the caller's language."""
-    meta, language = effective_script(script, group), request_language()
-    data: dict[str, Any] = {
-        "id": script.id,
-        "group_id": group.id,
-        "group_name": localised_text(effective_group(group)["name"], language),
-        "filename": script.filename,
-        "display_name": localised_text(meta["display_name"], language) or script.filename,
-        "description": localised_text(meta["description"], language),
-        "required_level": meta["required_level"],
-        "category": meta.get("category"),
-        "tags": meta["tags"],
-        "user_tags": user_tags or [],
-        "parameters": meta["parameters"],
-        "conda_environment": group.conda_environment,
-        "environment_state": environment_state(group),
-        "execution_timeout": meta["execution_timeout"],
-        "auto_open_interface": meta["auto_open_interface"],
-        "requires_parameters": meta["requires_parameters"],
-        "last_modified": script.last_modified.isoformat() + "Z" if script.last_modified else None,
-    }
-    if can_see_warnings():
-        data["warnings"] = warning_texts(script.warnings, services().i18n.messages, language)
-    return data
+    return GroupShown.of(group).script_json(script, user_tags)
+
+
+@dataclass(frozen=True)
+class GroupShown:
+    """What every script of a group shows of it, worked out once for the caller."""
+
+    group: ScriptGroup
+    meta: dict[str, Any]
+    language: str
+    environment_state: str
+    warnings: bool
+
+    @classmethod
+    def of(cls, group: ScriptGroup) -> GroupShown:
+        return cls(group, effective_group(group), request_language(),
+                   environment_state(group), can_see_warnings())  # fmt: skip
+
+    def script_json(self, script: Script, user_tags: list[str] | None) -> dict[str, Any]:
+        """Shape one of the group's scripts."""
+        group, language = self.group, self.language
+        meta = effective_script(script, group, self.meta)
+        data: dict[str, Any] = {
+            "id": script.id,
+            "group_id": group.id,
+            "group_name": localised_text(self.meta["name"], language),
+            "filename": script.filename,
+            "display_name": localised_text(meta["display_name"], language) or script.filename,
+            "description": localised_text(meta["description"], language),
+            "required_level": meta["required_level"],
+            "category": meta.get("category"),
+            "tags": meta["tags"],
+            "user_tags": user_tags or [],
+            "parameters": meta["parameters"],
+            "conda_environment": group.conda_environment,
+            "environment_state": self.environment_state,
+            "execution_timeout": meta["execution_timeout"],
+            "auto_open_interface": meta["auto_open_interface"],
+            "requires_parameters": meta["requires_parameters"],
+            "last_modified": iso_time(script.last_modified),
+        }
+        if self.warnings:
+            data["warnings"] = warning_texts(script.warnings, services().i18n.messages, language)
+        return data
 
 
 def execution_json(record: ExecutionLog, outputs: dict[str, str] | None = None) -> dict[str, Any]:

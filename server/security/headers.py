@@ -28,17 +28,27 @@ def content_security_policy(frame_origin: str | None = None) -> str:
 CONTENT_SECURITY_POLICY = content_security_policy()
 
 
+BASE_HEADERS = (
+    ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
+    ("X-Content-Type-Options", "nosniff"),
+    ("X-Frame-Options", "SAMEORIGIN"),
+    ("Referrer-Policy", "same-origin"),
+    ("Cross-Origin-Opener-Policy", "same-origin"),
+    ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
+)
+API_HEADERS = (*BASE_HEADERS, ("Cache-Control", "no-store"))
+
+
 def add_security_headers(response: Response) -> Response:
-    """Set CSP, nosniff, framing, referrer and caching headers (not on proxied answers)."""
-    headers = response.headers
+    """Set CSP, nosniff, framing, referrer and caching headers (not on proxied answers);
+    a header the view set already is kept."""
     if getattr(response, "proxied", False):  # a script's own page keeps its own policy
         return response
-    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-    headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("X-Frame-Options", "SAMEORIGIN")
-    headers.setdefault("Referrer-Policy", "same-origin")
-    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-    if request.path.startswith("/api/") or request.path == "/health":
-        headers.setdefault("Cache-Control", "no-store")
+    path = request.path
+    wanted = API_HEADERS if path.startswith("/api/") or path == "/health" else BASE_HEADERS
+    headers = response.headers
+    present = {key.lower() for key in headers.keys()}
+    for key, value in wanted:
+        if key.lower() not in present:
+            headers.add(key, value)
     return response

@@ -21,6 +21,7 @@ from server.settings import LANGUAGES
 
 LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1", "[::1]")
 WILDCARDS = ("", "0.0.0.0", "::", "[::]")
+KNOWN_HOSTS_KEPT = 64  # Host header values whose verdict is remembered (the rest re-checked)
 REFUSAL = "This host name is not one the manager answers to (see TRUSTED_HOSTS)."
 
 
@@ -40,6 +41,7 @@ class HostCheck:
     ) -> None:
         self._app = app
         self._trusted = list(trusted)
+        self._verdicts: dict[str | None, bool] = {}  # Host header -> trusted
         # No session is read before the check: the browser's Accept-Language picks the words.
         catalog = messages or MessageCatalog(resource_path("translations/messages"))
         self._bodies = {
@@ -48,13 +50,23 @@ class HostCheck:
 
     def __call__(self, environ: dict[str, Any], start_response: Callable) -> Iterable[bytes]:
         """Pass trusted requests on; refuse the others before any view sees them."""
-        if host_is_trusted(environ.get("HTTP_HOST"), self._trusted):
+        if self._is_trusted(environ.get("HTTP_HOST")):
             return self._app(environ, start_response)
         accepted = parse_accept_header(environ.get("HTTP_ACCEPT_LANGUAGE"), LanguageAccept)
         body = self._bodies[accepted.best_match(LANGUAGES) or "en"]
         headers = [("Content-Type", "application/json"), ("Content-Length", str(len(body)))]
         start_response("400 Bad Request", headers)
         return [body]
+
+    def _is_trusted(self, host: str | None) -> bool:
+        """Return Werkzeug's verdict on a Host header, remembered for the few values a
+        manager sees (a flood of made-up names is checked each time, never stored)."""
+        verdict = self._verdicts.get(host)
+        if verdict is None:
+            verdict = host_is_trusted(host, self._trusted)
+            if len(self._verdicts) < KNOWN_HOSTS_KEPT:
+                self._verdicts[host] = verdict
+        return verdict
 
 
 def refusal(catalog: MessageCatalog, language: str) -> dict[str, Any]:

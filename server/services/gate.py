@@ -43,7 +43,8 @@ class RequestGate:
         """Count a request out (only one that entered)."""
         with self._changed:
             self._inside -= 1
-            self._changed.notify_all()
+            if self._closed:  # only a restore waits for the requests inside to end
+                self._changed.notify_all()
 
     def close(self) -> None:
         """Refuse new requests."""

@@ -23,6 +23,20 @@ logger = logging.getLogger(__name__)
 MIN_FREE_BYTES = 16 * 1024 * 1024  # below this the data disk counts as full
 
 
+def _count(model: type, *conditions: object):  # noqa: ANN202 - a scalar subquery
+    return select(func.count()).select_from(model).where(*conditions).scalar_subquery()
+
+
+# The one query of a report, built once.
+COUNTS = select(
+    _count(CondaEnvironment, CondaEnvironment.is_available.is_(True)).label("conda"),
+    _count(ExecutionLog, ExecutionLog.status == "running").label("running"),
+    _count(PortAllocation, PortAllocation.status.in_(("allocated", "active"))).label("ports"),
+    _count(User, User.storage_state == "warning").label("warning"),
+    _count(User, User.storage_state == "full").label("full"),
+)
+
+
 class HealthService:
     """Summarise whether the manager can serve: healthy, degraded (with reasons) or not."""
 
@@ -81,22 +95,9 @@ class HealthService:
     def _counts(self) -> dict[str, int] | None:
         """Return the counts the report needs, in one query; None when the database
         cannot be reached."""
-
-        def count(model: type, *conditions: object):  # noqa: ANN202 - a scalar subquery
-            return select(func.count()).select_from(model).where(*conditions).scalar_subquery()
-
-        query = select(
-            count(CondaEnvironment, CondaEnvironment.is_available.is_(True)).label("conda"),
-            count(ExecutionLog, ExecutionLog.status == "running").label("running"),
-            count(PortAllocation, PortAllocation.status.in_(("allocated", "active"))).label(
-                "ports"
-            ),
-            count(User, User.storage_state == "warning").label("warning"),
-            count(User, User.storage_state == "full").label("full"),
-        )
         session = self._db.session
         try:
-            return dict(session.execute(query).one()._mapping)
+            return dict(session.execute(COUNTS).one()._mapping)
         except Exception:  # any driver error means "not reachable" for /health
             logger.exception("database health check failed")
             session.rollback()
@@ -128,7 +129,7 @@ class HealthService:
 
     def _backup_part(self, reasons: list[Message]) -> dict[str, object]:
         """Report the backup service: enabled, last result, next run, a job running."""
-        status = self._backups.status()
+        status = self._backups.summary()
         last = status["last_result"] or {}
         if last.get("kind") == "backup" and last.get("result") == "failed":
             # The failure is itself a Message: in_language puts it in the same language.

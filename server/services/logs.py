@@ -30,6 +30,7 @@ LIST_DEFERRED = (
     ExecutionLog.search_terms,
     ExecutionLog.environment,
 )
+LIST_OPTIONS = tuple(defer(column) for column in LIST_DEFERRED)
 
 
 class LogFile(Protocol):
@@ -81,10 +82,12 @@ class LogService:
             )
         query = RunQuery(self._db.session, Listing(user_id, filters, sort, descending))
         offset = (page - 1) * per_page
-        ids = query.page_ids(offset, per_page)
-        rows = self._rows(ids, texts)
-        seen = offset + len(ids) if ids else 0  # runs known to be in the list
-        if len(ids) < per_page and (ids or offset == 0):
+        options = () if texts else LIST_OPTIONS
+        rows = query.first_page(per_page, options) if offset == 0 else None
+        if rows is None:
+            rows = self._rows(query.page_ids(offset, per_page), options)
+        seen = offset + len(rows) if rows else 0  # runs known to be in the list
+        if len(rows) < per_page and (rows or offset == 0):
             return RunPage(rows, seen)  # the list ends on this page
         cap = self._search_count_limit if filters.text else self._count_limit
         counted = max(query.count(cap), seen)
@@ -96,9 +99,8 @@ class LogService:
         """Return the ids of matching runs (all users' when ``user_id`` is None), newest first."""
         return RunQuery(self._db.session, Listing(user_id, filters)).page_ids(0, limit)
 
-    def _rows(self, ids: list[int], texts: bool) -> list[ExecutionLog]:
-        """Return the runs of ``ids`` in that order, their big texts left out unless ``texts``."""
-        options = [] if texts else [defer(column) for column in LIST_DEFERRED]
+    def _rows(self, ids: list[int], options: tuple) -> list[ExecutionLog]:
+        """Return the runs of ``ids`` in that order, loaded with ``options``."""
         found: dict[int, ExecutionLog] = {}
         for start in range(0, len(ids), 500):
             query = select(ExecutionLog).where(ExecutionLog.id.in_(ids[start : start + 500]))

@@ -89,6 +89,14 @@ class RunQuery:
             return self._ids(self._driven(), offset, limit, rowid=SEARCH.c.rowid)
         return self._searched_ids(offset, limit)
 
+    def first_page(self, limit: int, options: tuple) -> list[ExecutionLog] | None:
+        """Return the list's first ``limit`` runs, loaded with ``options``, in one query;
+        None for a full-text search (its pages are found as ids first)."""
+        if self.search is not None and self._noted is None:
+            return None
+        query = self._plain().with_only_columns(ExecutionLog).options(*options)
+        return list(self._session.scalars(query.order_by(*self._order()).limit(limit)))
+
     def _searched_ids(self, offset: int, limit: int) -> list[int]:
         """Return a page of a search sorted by another key (the plans of run_search.py)."""
         assert self.search is not None

@@ -57,14 +57,20 @@ class RunMarks:
         """Return the marks on these runs by run id (runs without any mark are left out)."""
         if not run_ids:
             return {}
+        if not with_others:  # the caller's own marks: no author to name
+            query = select(RunMark).where(
+                RunMark.execution_id.in_(run_ids), RunMark.user_id == user_id
+            )
+            return {
+                row.execution_id: RunMarkView(Mark(row.starred, row.note, row.updated_at))
+                for row in self._db.session.scalars(query)
+            }
         query = (
             select(RunMark, User.username)
             .join(User, User.id == RunMark.user_id)
             .where(RunMark.execution_id.in_(run_ids))
             .order_by(RunMark.updated_at.desc(), RunMark.id)
         )
-        if not with_others:
-            query = query.where(RunMark.user_id == user_id)
         own: dict[int, Mark] = {}
         others: dict[int, list[Mark]] = {}
         for row, username in self._db.session.execute(query):

@@ -84,19 +84,24 @@ class BackupService:
                 return info
         raise NotFound("No such backup.")
 
-    def status(self, now: datetime | None = None) -> dict[str, object]:
-        """Return the service's state: enabled, next run, last result, the running job."""
-        now = now or datetime.now()
+    def summary(self, now: datetime | None = None) -> dict[str, object]:
+        """Return enabled, next run, last result and the running job (no archive is read)."""
         job = self._job
-        backups = self.list()
-        next_run = self.policy.next_run(now)
+        next_run = self.policy.next_run(now or datetime.now())
         return {
             "enabled": self.policy.enabled,
-            "schedule_time": self.policy.schedule_time,
-            "retention_days": self.policy.retention_days,
             "next_run": next_run.isoformat(timespec="seconds") if next_run else None,
             "last_result": _last_result(self.store.read_status().get("last")),
             "running": job.as_dict() if job else None,
+        }
+
+    def status(self, now: datetime | None = None) -> dict[str, object]:
+        """Return the summary with the schedule, the archives' count and size, free space."""
+        backups = self.list()
+        return {
+            **self.summary(now),
+            "schedule_time": self.policy.schedule_time,
+            "retention_days": self.policy.retention_days,
             "count": sum(1 for b in backups if b.status == "complete"),
             "total_size": sum(b.size for b in backups),
             "free_bytes": _free_bytes(self.store.root),

@@ -45,7 +45,10 @@ class Catalog:
 
     def scripts_in(self, group_id: int, level: str) -> list[Script]:
         """Return the visible active scripts of a visible group."""
-        group = self.group_for(group_id, level)
+        return self.scripts_of(self.group_for(group_id, level), level)
+
+    def scripts_of(self, group: ScriptGroup, level: str) -> list[Script]:
+        """Return the visible active scripts of a group the caller found visible."""
         scripts = self._db.session.scalars(
             select(Script)
             .where(Script.group_id == group.id, Script.is_active.is_(True))

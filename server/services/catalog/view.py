@@ -49,10 +49,13 @@ def script_defaults(script: Script, group_meta: dict[str, Any]) -> dict[str, Any
     }
 
 
-def effective_script(script: Script, group: ScriptGroup) -> dict[str, Any]:
-    """Return a script's metadata: group defaults, header, script_metadata.json, edits."""
+def effective_script(
+    script: Script, group: ScriptGroup, group_meta: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """Return a script's metadata: group defaults, header, script_metadata.json, edits
+    (``group_meta``: the group's effective metadata, when the caller has it already)."""
     declared = script.declared or {}
-    group_meta = effective_group(group)
+    group_meta = group_meta or effective_group(group)
     return merge_layers(
         script_defaults(script, group_meta),
         declared.get("header"),
