@@ -84,3 +84,26 @@ def test_socketio_with_an_untrusted_host_is_refused(manager, bob, bad):
         connected = connects(manager.url, bob, headers={"Host": host}, transport="polling")
         bad.check(not connected, f"Socket.IO connected with Host {host}")
     bad.assert_none()
+
+
+def test_verdicts_remembered_for_a_few_hosts_only():
+    # A flood of made-up Host values is refused each time and never grows the memory.
+    from server.security.hosts import KNOWN_HOSTS_KEPT, HostCheck, trusted_names
+
+    def app(_environ, start_response):
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [b"ok"]
+
+    check = HostCheck(app, trusted_names("tools.example"))
+
+    def status(host: str) -> str:
+        seen: list[str] = []
+        check({"HTTP_HOST": host}, lambda code, _headers: seen.append(code))
+        return seen[0]
+
+    made_up = [f"host{number}.evil.example" for number in range(KNOWN_HOSTS_KEPT * 3)]
+    assert {status(host) for host in made_up * 2} == {"400 Bad Request"}
+    assert len(check._verdicts) == KNOWN_HOSTS_KEPT
+    for host in ("127.0.0.1:5000", "localhost", "tools.example:8443"):
+        assert status(host) == "200 OK", host
+    assert status("tools.example.evil.example") == "400 Bad Request"
