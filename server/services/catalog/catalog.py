@@ -4,12 +4,19 @@ from __future__ import annotations
 
 from collections import Counter
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from server.database import Database
 from server.models import Script, ScriptGroup
 from server.security.levels import allows
 from server.services.errors import Forbidden, NotFound
+
+# How many active scripts each group holds at each required level.
+SCRIPTS_BY_GROUP_AND_LEVEL = (
+    select(Script.group_id, Script.required_level, func.count())
+    .where(Script.is_active.is_(True))
+    .group_by(Script.group_id, Script.required_level)
+)
 
 
 class Catalog:
@@ -30,10 +37,10 @@ class Catalog:
             )
             if allows(level, g.required_level)
         ]
-        rows = session.execute(
-            select(Script.group_id, Script.required_level).where(Script.is_active.is_(True))
-        )
-        counts = Counter(group_id for group_id, required in rows if allows(level, required))
+        counts: Counter[int] = Counter()
+        for group_id, required, count in session.execute(SCRIPTS_BY_GROUP_AND_LEVEL):
+            if allows(level, required):
+                counts[group_id] += count
         return [(group, counts[group.id]) for group in groups]
 
     def group_for(self, group_id: int, level: str) -> ScriptGroup:
