@@ -83,7 +83,7 @@ class LogService:
         query = RunQuery(self._db.session, Listing(user_id, filters, sort, descending))
         offset = (page - 1) * per_page
         options = () if texts else LIST_OPTIONS
-        rows = query.first_page(per_page, options) if offset == 0 else None
+        rows = query.page_rows(offset, per_page, options)
         if rows is None:
             rows = self._rows(query.page_ids(offset, per_page), options)
         seen = offset + len(rows) if rows else 0  # runs known to be in the list

@@ -89,13 +89,15 @@ class RunQuery:
             return self._ids(self._driven(), offset, limit, rowid=SEARCH.c.rowid)
         return self._searched_ids(offset, limit)
 
-    def first_page(self, limit: int, options: tuple) -> list[ExecutionLog] | None:
-        """Return the list's first ``limit`` runs, loaded with ``options``, in one query;
-        None for a full-text search (its pages are found as ids first)."""
+    def page_rows(self, offset: int, limit: int, options: tuple) -> list[ExecutionLog] | None:
+        """Return the runs ``offset`` to ``offset + limit``, loaded with ``options``, in one
+        query (the page's ids from the sort's index, then only their rows); None for a
+        full-text search, whose pages are found as ids first (page_ids)."""
         if self.search is not None and self._noted is None:
             return None
-        query = self._plain().with_only_columns(ExecutionLog).options(*options)
-        return list(self._session.scalars(query.order_by(*self._order()).limit(limit)))
+        page = self._plain().order_by(*self._order()).offset(offset).limit(limit)
+        query = select(ExecutionLog).where(ExecutionLog.id.in_(page)).options(*options)
+        return list(self._session.scalars(query.order_by(*self._order())))
 
     def _searched_ids(self, offset: int, limit: int) -> list[int]:
         """Return a page of a search sorted by another key (the plans of run_search.py)."""
