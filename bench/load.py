@@ -158,7 +158,7 @@ def solo_cost(server: BenchServer, client: HttpClient, paths: list[str]) -> None
     mix_ms, bare_ms = statistics.mean(costs), bare_cpu_per_request(SOLO_REQUESTS * 2)
     figure("server CPU per request, the mix's mean", mix_ms, "ms", CPU_GOAL_MS)
     figure("  a bare Flask app's, same server (this machine's floor)", bare_ms, "ms")
-    figure("  the mix's mean in bare Flask requests", mix_ms / bare_ms, "×")
+    figure("  the mix in bare Flask requests", mix_ms / bare_ms, "×")
 
 
 def team_load(server: BenchServer, clients: list[tuple[HttpClient, list[str]]], rate: int) -> None:
