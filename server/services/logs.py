@@ -84,8 +84,6 @@ class LogService:
         offset = (page - 1) * per_page
         options = () if texts else LIST_OPTIONS
         rows = query.page_rows(offset, per_page, options)
-        if rows is None:
-            rows = self._rows(query.page_ids(offset, per_page), options)
         seen = offset + len(rows) if rows else 0  # runs known to be in the list
         if len(rows) < per_page and (rows or offset == 0):
             return RunPage(rows, seen)  # the list ends on this page
@@ -98,14 +96,6 @@ class LogService:
     def ids(self, user_id: int | None, filters: LogFilters, limit: int) -> list[int]:
         """Return the ids of matching runs (all users' when ``user_id`` is None), newest first."""
         return RunQuery(self._db.session, Listing(user_id, filters)).page_ids(0, limit)
-
-    def _rows(self, ids: list[int], options: tuple) -> list[ExecutionLog]:
-        """Return the runs of ``ids`` in that order, loaded with ``options``."""
-        found: dict[int, ExecutionLog] = {}
-        for start in range(0, len(ids), 500):
-            query = select(ExecutionLog).where(ExecutionLog.id.in_(ids[start : start + 500]))
-            found.update((row.id, row) for row in self._db.session.scalars(query.options(*options)))
-        return [found[run_id] for run_id in ids if run_id in found]
 
     def get(self, execution_id: str, user_id: int, is_admin: bool) -> ExecutionLog:
         """Return a run the user owns (admins: any); NotFound otherwise."""

@@ -2,8 +2,8 @@
 
 Every sort and filter has its index (migration 0011), so SQLite reads a page in order,
 without sorting, and counts without reading the runs. A page is found as ids first and only
-its rows are loaded then (by the caller). Counts stop one past a cap: a list of 100,000
-runs costs no more to count than one of 10,001.
+its rows are loaded then (in the same query, but for a full-text search). Counts stop one
+past a cap: a list of 100,000 runs costs no more to count than one of 10,001.
 """
 
 from __future__ import annotations
@@ -89,15 +89,18 @@ class RunQuery:
             return self._ids(self._driven(), offset, limit, rowid=SEARCH.c.rowid)
         return self._searched_ids(offset, limit)
 
-    def page_rows(self, offset: int, limit: int, options: tuple) -> list[ExecutionLog] | None:
-        """Return the runs ``offset`` to ``offset + limit``, loaded with ``options``, in one
-        query (the page's ids from the sort's index, then only their rows); None for a
-        full-text search, whose pages are found as ids first (page_ids)."""
-        if self.search is not None and self._noted is None:
-            return None
-        page = self._plain().order_by(*self._order()).offset(offset).limit(limit)
-        query = select(ExecutionLog).where(ExecutionLog.id.in_(page)).options(*options)
-        return list(self._session.scalars(query.order_by(*self._order())))
+    def page_rows(self, offset: int, limit: int, options: tuple) -> list[ExecutionLog]:
+        """Return the runs ``offset`` to ``offset + limit``, loaded with ``options``: in one
+        query (the page's ids from the sort's index, then only their rows), or for a
+        full-text search, the page's ids first (page_ids) and then their rows."""
+        if self.search is None or self._noted is not None:
+            page = self._plain().order_by(*self._order()).offset(offset).limit(limit)
+            query = select(ExecutionLog).where(ExecutionLog.id.in_(page)).options(*options)
+            return list(self._session.scalars(query.order_by(*self._order())))
+        ids = self.page_ids(offset, limit)
+        query = select(ExecutionLog).where(ExecutionLog.id.in_(ids)).options(*options)
+        found = {row.id: row for row in self._session.scalars(query)}
+        return [found[run_id] for run_id in ids if run_id in found]
 
     def _searched_ids(self, offset: int, limit: int) -> list[int]:
         """Return a page of a search sorted by another key (the plans of run_search.py)."""

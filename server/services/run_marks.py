@@ -62,8 +62,7 @@ class RunMarks:
                 RunMark.execution_id.in_(run_ids), RunMark.user_id == user_id
             )
             return {
-                row.execution_id: RunMarkView(Mark(row.starred, row.note, row.updated_at))
-                for row in self._db.session.scalars(query)
+                row.execution_id: RunMarkView(_mark(row)) for row in self._db.session.scalars(query)
             }
         query = (
             select(RunMark, User.username)
@@ -75,10 +74,9 @@ class RunMarks:
         others: dict[int, list[Mark]] = {}
         for row, username in self._db.session.execute(query):
             if row.user_id == user_id:
-                own[row.execution_id] = Mark(row.starred, row.note, row.updated_at)
+                own[row.execution_id] = _mark(row)
             else:
-                mark = Mark(row.starred, row.note, row.updated_at, username)
-                others.setdefault(row.execution_id, []).append(mark)
+                others.setdefault(row.execution_id, []).append(_mark(row, username))
         return {
             run_id: RunMarkView(own.get(run_id, NO_MARK), tuple(others.get(run_id, ())))
             for run_id in own.keys() | others.keys()
@@ -132,4 +130,9 @@ class RunMarks:
             return NO_MARK
         session.add(row)
         session.commit()
-        return Mark(row.starred, row.note, row.updated_at)
+        return _mark(row)
+
+
+def _mark(row: RunMark, username: str | None = None) -> Mark:
+    """Return a stored mark as shown (named by ``username`` when shown to someone else)."""
+    return Mark(row.starred, row.note, row.updated_at, username)
